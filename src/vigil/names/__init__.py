@@ -1,0 +1,1 @@
+"""Pure name and value normalization: no I/O, never raises on bad data."""

@@ -1,0 +1,1 @@
+"""Official sanctions lists: one module per source, each metadata plus a small parser."""
