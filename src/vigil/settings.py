@@ -36,7 +36,7 @@ def get_settings(environ: dict[str, str] | None = None) -> Settings:
     home = Path(env.get("VIGIL_HOME") or Path.home() / ".vigil").expanduser()
     url = env.get("VIGIL_DATABASE_URL") or f"sqlite:///{home / 'vigil.sqlite3'}"
     urls = {
-        key[len("VIGIL_LIST_URL_"):].lower(): value
+        key[len("VIGIL_LIST_URL_") :].lower(): value
         for key, value in env.items()
         if key.startswith("VIGIL_LIST_URL_") and value
     }

@@ -6,7 +6,7 @@ simple to serialise (``to_dict``/``from_dict`` round-trip exactly).
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import dataclass, field, fields
 from typing import Any, TypeVar
 
 __all__ = [
@@ -222,8 +222,13 @@ class Party:
         return [f"{d.authority}:{d.reference}" for d in self.designations if d.reference]
 
     def to_dict(self) -> dict[str, Any]:
-        """A JSON-ready dict with empty values dropped (stable, so it can be hashed)."""
-        return _prune(asdict(self))
+        """A JSON-ready dict with empty values dropped (None, False, [] and {}; 0 and "" are kept).
+
+        Stable, so its canonical JSON can be hashed. Walks the fields directly rather than
+        through ``dataclasses.asdict``, whose deep copies dominated the cost of storing a list.
+        """
+        result: dict[str, Any] = _plain(self)
+        return result
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Party:
@@ -233,18 +238,24 @@ class Party:
 _T = TypeVar("_T")
 
 
-def _prune(value: Any) -> Any:
-    if isinstance(value, dict):
-        out = {}
-        for key, item in value.items():
-            pruned = _prune(item)
-            if pruned is None or pruned == [] or pruned == {} or pruned is False:
-                continue
-            out[key] = pruned
-        return out
+_FIELD_NAMES: dict[type, tuple[str, ...]] = {}
+
+
+def _keep(value: Any) -> bool:
+    return not (value is None or value is False or value == [] or value == {})
+
+
+def _plain(value: Any) -> Any:
+    if value is None or isinstance(value, (bool, str, int, float)):
+        return value
     if isinstance(value, list):
-        return [_prune(item) for item in value]
-    return value
+        return [_plain(item) for item in value]
+    if isinstance(value, dict):
+        return {key: plain for key, item in value.items() if _keep(plain := _plain(item))}
+    names = _FIELD_NAMES.get(type(value))
+    if names is None:
+        names = _FIELD_NAMES[type(value)] = tuple(f.name for f in fields(value))
+    return {name: plain for name in names if _keep(plain := _plain(getattr(value, name)))}
 
 
 def _build(cls: type[_T], data: dict[str, Any]) -> _T:

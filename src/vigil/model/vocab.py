@@ -13,7 +13,7 @@ AUTHORITIES: Final = ("un", "ofac", "uk", "eu")
 #: primary name, also known as, formerly known as, now known as.
 NAME_KINDS: Final = frozenset({"primary", "aka", "fka", "nka"})
 
-#: Quality of an alias as the authority grades it (UN "Good"/"Low", OFAC strong/weak, UK "Good quality a.k.a").
+#: Quality of an alias as graded by the authority (UN "Good"/"Low", OFAC strong/weak, UK "Good quality").
 NAME_QUALITIES: Final = frozenset({"good", "low", "weak"})
 
 #: exact date (any precision), circa, a range (start..end); ``text`` is for what could not be parsed.

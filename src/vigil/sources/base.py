@@ -8,7 +8,7 @@ key in :mod:`vigil.sources.registry`.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -69,11 +69,18 @@ class Source:
 
 
 def sha256_files(files: dict[str, Path]) -> str:
-    """Content hash of a version: sha256 over the roles and bytes of its files, in role order."""
+    """Content hash of a version: sha256 over the roles and decompressed bytes of its files.
+
+    Hashing the content rather than the stored bytes makes the bundled (compressed)
+    snapshot and the same file downloaded from the authority one version, not two.
+    """
+    # Imported here: safe_io imports this module's siblings, not the other way round.
+    from vigil.sources.safe_io import open_list_file
+
     digest = hashlib.sha256()
     for role in sorted(files):
         digest.update(role.encode() + b"\0")
-        with files[role].open("rb") as handle:
+        with open_list_file(files[role]) as handle:
             for chunk in iter(lambda: handle.read(1 << 20), b""):
                 digest.update(chunk)
         digest.update(b"\0")

@@ -13,6 +13,7 @@ import bz2
 import gzip
 import io
 import lzma
+import re
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -62,13 +63,14 @@ class BudgetReader(io.RawIOBase):
 def open_list_file(path: Path, *, max_bytes: int = DEFAULT_MAX_LIST_BYTES) -> IO[bytes]:
     """Open a list file for reading bytes, decompressing ``.bz2``/``.gz``/``.xz`` by suffix."""
     name = str(path)
+    # The stream is returned open for the caller to close, hence no context manager here.
     try:
         if name.endswith(".bz2"):
-            inner: IO[bytes] = bz2.open(path, "rb")
+            inner: IO[bytes] = bz2.open(path, "rb")  # noqa: SIM115
         elif name.endswith(".gz"):
-            inner = gzip.open(path, "rb")
+            inner = gzip.open(path, "rb")  # type: ignore[assignment]  # noqa: SIM115
         elif name.endswith(".xz"):
-            inner = lzma.open(path, "rb")
+            inner = lzma.open(path, "rb")  # noqa: SIM115
         else:
             inner = path.open("rb")
     except OSError as exc:
@@ -76,7 +78,12 @@ def open_list_file(path: Path, *, max_bytes: int = DEFAULT_MAX_LIST_BYTES) -> IO
     return io.BufferedReader(BudgetReader(inner, name, max_bytes), buffer_size=1 << 20)
 
 
-def read_text(path: Path, *, max_bytes: int = DEFAULT_MAX_LIST_BYTES, encodings: tuple[str, ...] = ("utf-8-sig", "cp1252")) -> str:
+def read_text(
+    path: Path,
+    *,
+    max_bytes: int = DEFAULT_MAX_LIST_BYTES,
+    encodings: tuple[str, ...] = ("utf-8-sig", "cp1252"),
+) -> str:
     """Read a (possibly compressed) text file, trying the encodings in order.
 
     cp1252 is the encoding of OFAC's legacy CSVs; a file that is neither is refused
@@ -112,31 +119,48 @@ def _parser_options() -> dict[str, Any]:
     }
 
 
+def _refuse_doctype(stream: io.BufferedReader, name: str) -> None:
+    """Refuse a document whose prologue declares a DOCTYPE (the carrier of XXE and entity bombs)."""
+    head = stream.peek(1 << 16)[: 1 << 16]
+    first_element = re.search(rb"<[A-Za-z_]", head)
+    prologue = head if first_element is None else head[: first_element.start()]
+    if b"<!DOCTYPE" in prologue or b"<!ENTITY" in prologue:
+        line = prologue[: prologue.find(b"<!")].count(b"\n") + 1
+        raise ListFormatError(
+            name, "XML with a DOCTYPE/entity declarations is refused", location=f"line {line}"
+        )
+
+
 def iterparse_xml(
     path: Path, tags: tuple[str, ...] | None = None, *, max_bytes: int = DEFAULT_MAX_LIST_BYTES
 ) -> Iterator[etree._Element]:
     """Stream the end-events of ``tags`` (all elements if None) from a list's XML.
 
-    Refuses DOCTYPE declarations with entities (XXE and expansion bombs), wraps any
-    XML syntax error in :class:`ListFormatError` with the line number. The caller
-    should ``clear()`` elements it is done with to keep memory flat.
+    Refuses DOCTYPE declarations (XXE and expansion bombs) before parsing, wraps any XML
+    syntax error in :class:`ListFormatError` with the line number. The caller should
+    ``clear()`` elements it is done with to keep memory flat.
     """
     name = str(path)
     stream = open_list_file(path, max_bytes=max_bytes)
     try:
-        context = etree.iterparse(stream, events=("start", "end"), tag=tags, **_parser_options())
-        # lxml's iterparse has no "refuse DTD" switch; a DTD is checked at the root's start event.
-        root_checked = False
-        for event, element in context:
-            if not root_checked:
+        try:
+            _refuse_doctype(stream, name)  # type: ignore[arg-type]
+        except (OSError, EOFError, lzma.LZMAError) as exc:
+            raise ListFormatError(name, f"cannot read: {exc}") from exc
+        context = etree.iterparse(stream, events=("end",), tag=tags, **_parser_options())
+        found = False
+        for _event, element in context:
+            if not found:
                 docinfo = element.getroottree().docinfo
                 if docinfo.internalDTD is not None or docinfo.doctype:
-                    raise ListFormatError(name, "XML with a DOCTYPE/entity declarations is refused", location="line 1")
-                root_checked = True
-            if event == "end":
-                yield element
-        if not root_checked:
-            raise ListFormatError(name, "no XML elements found")
+                    raise ListFormatError(
+                        name, "XML with a DOCTYPE/entity declarations is refused", location="line 1"
+                    )
+                found = True
+            yield element
+        if not found:
+            wanted = "XML elements" if tags is None else "element " + " or ".join(tags)
+            raise ListFormatError(name, f"no {wanted} found")
     except etree.XMLSyntaxError as exc:
         line = exc.lineno if exc.lineno else "?"
         message = str(exc.msg) if exc.msg else str(exc)
@@ -161,11 +185,19 @@ def check_zip_archive(path: Path, *, max_bytes: int = DEFAULT_MAX_LIST_BYTES, ma
             total = 0
             for info in archive.infolist():
                 total += info.file_size
-                if info.compress_size > 0 and info.file_size / info.compress_size > max_ratio and info.file_size > 10 << 20:
+                if (
+                    info.compress_size > 0
+                    and info.file_size / info.compress_size > max_ratio
+                    and info.file_size > 10 << 20
+                ):
                     raise ListFormatError(
-                        name, f"member {info.filename} expands {info.file_size / info.compress_size:.0f}x: refused as a zip bomb"
+                        name,
+                        f"member {info.filename} expands {info.file_size / info.compress_size:.0f}x: "
+                        "refused as a zip bomb",
                     )
             if total > max_bytes:
-                raise ListFormatError(name, f"archive expands to {total:,} bytes, past the limit of {max_bytes:,}")
+                raise ListFormatError(
+                    name, f"archive expands to {total:,} bytes, past the limit of {max_bytes:,}"
+                )
     except zipfile.BadZipFile as exc:
         raise ListFormatError(name, f"not a valid XLSX/ODS (zip) file: {exc}") from exc

@@ -1,0 +1,1 @@
+"""Command-line entry points (Typer). The only place that prints."""
