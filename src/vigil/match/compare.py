@@ -1,0 +1,270 @@
+"""Comparing two prepared names: the named features of the ``vigil-v1`` algorithm.
+
+Two paths, and the explanation says which one decided:
+
+- **Korean syllables.** When both names read as Korean (every token splits into Korean
+  syllables), they are compared as sequences of syllable keys: every romanization of one Hangul
+  syllable has one key, so ``Jong``/``Jung``/``Chong``/``Jeong``/``정`` meet, and so do
+  ``Ri``/``Lee``/``Yi``/``리``/``이``. A syllable meets only its own key: a different syllable is a
+  different name (``KIM JONG UN`` is not ``KIM JONG SU``). The family name weighs half a given-name
+  syllable, because a shared surname says little. The given name may be split, joined or
+  hyphenated, and the family name may come first or last.
+- **Latin tokens.** Otherwise tokens are aligned one-to-one by edit similarity, each weighted
+  by how rare it is among listed names; the names joined without spaces are compared too, so
+  split and joined spellings meet. Organisations compare their core words (legal forms apart,
+  Korea/DPRK/Choson folded) and meet an acronym given in parentheses or formed by initials.
+
+Korean names that fail on syllables still meet on Latin tokens when they differ by a single
+typing error (one edit in a name of 6 letters or more).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from functools import lru_cache
+from itertools import islice, product
+
+from rapidfuzz.distance import Indel, Levenshtein
+from rapidfuzz.process import cdist
+
+from vigil.match.types import AlignedToken, Explanation, PreparedName
+
+__all__ = [
+    "ACRONYM_INITIALS_SCORE",
+    "ACRONYM_SCORE",
+    "MIN_TOKEN_SIMILARITY",
+    "SURNAME_WEIGHT",
+    "compare_names",
+    "korean_sequences",
+]
+
+SURNAME_WEIGHT = 0.5
+MIN_TOKEN_SIMILARITY = 0.70
+ACRONYM_SCORE = 0.92
+ACRONYM_INITIALS_SCORE = 0.85
+_MAX_COMBINATIONS = 12
+
+TokenWeight = Callable[[str], float]
+
+
+def _default_weight(token: str) -> float:
+    return float(min(len(token), 8))
+
+
+@lru_cache(maxsize=262_144)
+def _sequences(
+    korean: tuple[tuple[tuple[str, ...], ...], ...], rotate: bool
+) -> tuple[tuple[bool, tuple[str, ...]], ...]:
+    orders = [list(range(len(korean)))]
+    if rotate and len(korean) >= 2:
+        n = len(korean)
+        orders.append([n - 1, *range(n - 1)])  # family name written last
+        orders.append([*range(1, n), 0])
+    out: dict[tuple[str, ...], bool] = {}
+    for number, order in enumerate(orders):
+        options = [korean[i] for i in order]
+        for combo in islice(product(*options), _MAX_COMBINATIONS):
+            flat = tuple(s for token in combo for s in token)
+            out.setdefault(flat, number > 0)
+    return tuple((rotated, flat) for flat, rotated in out.items())
+
+
+def korean_sequences(name: PreparedName, rotate: bool) -> tuple[tuple[bool, tuple[str, ...]], ...]:
+    """Candidate syllable-key sequences of a Korean name, each with whether it reorders the tokens."""
+    return _sequences(name.korean, rotate)
+
+
+def _listed_weights(listed: Sequence[str], person: bool) -> list[float]:
+    return [SURNAME_WEIGHT if (person and i == 0 and len(listed) >= 2) else 1.0 for i in range(len(listed))]
+
+
+def _alignment_score(matched: float, unmatched_query: int, listed_total: float) -> float:
+    # A matched syllable weighs what its listed position weighs on both sides (so a surname
+    # counts half wherever the query put it); an unmatched query syllable weighs 1.
+    total = matched + unmatched_query + listed_total
+    return 2 * matched / total if total else 0.0
+
+
+def _align_syllables(
+    q: tuple[str, ...], c: tuple[str, ...], person: bool
+) -> tuple[float, list[tuple[int, int]]]:
+    """Best order-preserving alignment of equal syllable keys (a weighted longest common subsequence)."""
+    wc = _listed_weights(c, person)
+    n, m = len(q), len(c)
+    # table[i][j] = (matched weight, matched count) of the best alignment of q[i:], c[j:].
+    table = [[(0.0, 0)] * (m + 1) for _ in range(n + 1)]
+    for i in range(n - 1, -1, -1):
+        for j in range(m - 1, -1, -1):
+            best = max(table[i + 1][j], table[i][j + 1])
+            if q[i] == c[j]:
+                weight, count = table[i + 1][j + 1]
+                best = max(best, (weight + wc[j], count + 1))
+            table[i][j] = best
+    pairs: list[tuple[int, int]] = []
+    i = j = 0
+    while i < n and j < m:
+        weight, count = table[i + 1][j + 1]
+        if q[i] == c[j] and table[i][j] == (weight + wc[j], count + 1):
+            pairs.append((i, j))
+            i += 1
+            j += 1
+        elif table[i + 1][j] >= table[i][j + 1]:
+            i += 1
+        else:
+            j += 1
+    matched, count = table[0][0]
+    return _alignment_score(matched, n - count, sum(wc)), pairs
+
+
+def compare_korean(query: PreparedName, listed: PreparedName, person: bool) -> Explanation:
+    best_score = -1.0
+    best: tuple[tuple[str, ...], tuple[str, ...], list[tuple[int, int]], bool] | None = None
+    listed_seqs = [flat for _, flat in korean_sequences(listed, rotate=False)]
+    listed_set = set(listed_seqs)
+    for rotated, flat in korean_sequences(query, rotate=True):
+        if flat in listed_set:
+            best_score, best = 1.0, (flat, flat, [(i, i) for i in range(len(flat))], rotated)
+            break
+        for cflat in listed_seqs:
+            score, pairs = _align_syllables(flat, cflat, person)
+            if score > best_score:
+                best_score, best = score, (flat, cflat, pairs, rotated)
+    explanation = Explanation(method="korean-syllables", name_score=max(best_score, 0.0))
+    if best is not None:
+        qflat, cflat, pairs, rotated = best
+        matched_q = {i for i, _ in pairs}
+        matched_c = {j for _, j in pairs}
+        explanation.aligned = [
+            AlignedToken(qflat[i], cflat[j], 1.0, "same Korean syllable") for i, j in pairs
+        ]
+        explanation.unmatched_query = [s for i, s in enumerate(qflat) if i not in matched_q]
+        explanation.unmatched_listed = [s for j, s in enumerate(cflat) if j not in matched_c]
+        if rotated:
+            explanation.notes.append("name order differs (family name moved)")
+    return explanation
+
+
+def _token_rule(a: str, b: str, similarity: float) -> str:
+    if a == b:
+        return "equal"
+    if similarity >= 0.999:
+        return "equal after normalization"
+    return f"edit similarity (distance {Levenshtein.distance(a, b)})"
+
+
+def align_tokens(
+    query: Sequence[str], listed: Sequence[str], weight: TokenWeight
+) -> tuple[float, list[AlignedToken], list[str], list[str]]:
+    """Greedy one-to-one alignment of tokens by edit similarity; score is a weighted Dice coverage."""
+    if not query or not listed:
+        return 0.0, [], list(query), list(listed)
+    matrix = cdist(list(query), list(listed), scorer=Indel.normalized_similarity)
+    pairs = sorted(
+        ((float(matrix[i][j]), i, j) for i in range(len(query)) for j in range(len(listed))),
+        key=lambda x: (-x[0], x[1], x[2]),
+    )
+    used_q: set[int] = set()
+    used_c: set[int] = set()
+    aligned: list[AlignedToken] = []
+    matched = 0.0
+    for sim, i, j in pairs:
+        if sim < MIN_TOKEN_SIMILARITY:
+            break
+        if i in used_q or j in used_c:
+            continue
+        used_q.add(i)
+        used_c.add(j)
+        matched += sim * (weight(query[i]) + weight(listed[j])) / 2
+        aligned.append(AlignedToken(query[i], listed[j], sim, _token_rule(query[i], listed[j], sim)))
+    total = sum(weight(t) for t in query) + sum(weight(t) for t in listed)
+    score = 2 * matched / total if total else 0.0
+    return (
+        score,
+        aligned,
+        [t for i, t in enumerate(query) if i not in used_q],
+        [t for j, t in enumerate(listed) if j not in used_c],
+    )
+
+
+def _rotations(tokens: tuple[str, ...]) -> list[tuple[str, ...]]:
+    if len(tokens) < 2:
+        return [tokens]
+    return [tokens, (tokens[-1], *tokens[:-1]), (*tokens[1:], tokens[0])]
+
+
+def compare_latin(query: PreparedName, listed: PreparedName, org: bool, weight: TokenWeight) -> Explanation:
+    qt = query.core if org else query.tokens
+    ct = listed.core if org else listed.tokens
+    score, aligned, uq, uc = align_tokens(qt, ct, weight)
+    explanation = Explanation(
+        method="latin-tokens", name_score=score, aligned=aligned, unmatched_query=uq, unmatched_listed=uc
+    )
+    # Joined comparison: "Jongun" vs "Jong Un", "Abubakr" vs "Abu Bakr".
+    if len(qt) != len(ct) and qt and ct:
+        cj = "".join(ct)
+        for rotation in _rotations(qt):
+            joined = Indel.normalized_similarity("".join(rotation), cj)
+            if joined > explanation.name_score:
+                explanation = Explanation(
+                    method="latin-joined",
+                    name_score=joined,
+                    aligned=[
+                        AlignedToken(" ".join(rotation), " ".join(ct), joined, "compared without spaces")
+                    ],
+                )
+    if org:
+        if len(qt) == 1 and qt[0] in listed.acronyms and len(qt[0]) >= 2:
+            initials = len(ct) >= 2 and listed.acronyms[-1] == qt[0] and qt[0] not in listed.acronyms[:-1]
+            value = ACRONYM_INITIALS_SCORE if initials else ACRONYM_SCORE
+            if initials and len(qt[0]) < 3:
+                value = 0.0
+            if value > explanation.name_score:
+                rule = (
+                    "acronym of the listed name's initials"
+                    if initials
+                    else "acronym given with the listed name"
+                )
+                explanation = Explanation(
+                    method="acronym",
+                    name_score=value,
+                    aligned=[AlignedToken(qt[0], " ".join(ct), value, rule)],
+                )
+        if query.legal and listed.legal and not set(query.legal) & set(listed.legal):
+            explanation.notes.append(
+                f"legal forms differ ({' '.join(query.legal)} / {' '.join(listed.legal)})"
+            )
+    return explanation
+
+
+def _typo_similarity(query: PreparedName, listed: PreparedName) -> float:
+    """Similarity of the names written without spaces when they are one edit apart, else 0."""
+    if len(listed.joined) < 6:
+        return 0.0
+    for rotation in _rotations(query.tokens):
+        joined = "".join(rotation)
+        if Levenshtein.distance(joined, listed.joined, score_cutoff=1) <= 1:
+            return float(Indel.normalized_similarity(joined, listed.joined))
+    return 0.0
+
+
+def compare_names(
+    query: PreparedName, listed: PreparedName, kind: str, weight: TokenWeight | None = None
+) -> Explanation:
+    """Compare a query name with a listed name of ``kind`` (person, org, vessel, aircraft)."""
+    weight = weight or _default_weight
+    if kind in ("person", "vessel") and query.is_korean and listed.is_korean:
+        korean = compare_korean(query, listed, person=kind == "person")
+        if korean.name_score < 1.0:
+            typo = _typo_similarity(query, listed)
+            if typo > korean.name_score:
+                return Explanation(
+                    method="latin-typo",
+                    name_score=typo,
+                    aligned=[
+                        AlignedToken(
+                            " ".join(query.tokens), " ".join(listed.tokens), typo, "one typing error"
+                        )
+                    ],
+                )
+        return korean
+    return compare_latin(query, listed, org=kind in ("org", "any"), weight=weight)
