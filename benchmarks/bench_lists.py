@@ -82,7 +82,7 @@ def main() -> None:
                 "comments": lists / "ofac/sdn/2021-07-07-coherent/sdn_comments.csv",
             },
         ),
-        ("ofac_cons_xml", {"main": lists / "ofac/cons/2026-01-08/ofac.xml"}),
+        ("ofac_cons_xml", {"xml": lists / "ofac/cons/2026-01-08/ofac.xml"}),
         ("uk_ofsi_conlist", {"main": lists / "uk/ofsi/2025-04-14/ConList.xlsx"}),
         ("uk_fcdo_ods", {"main": lists / "uk/fcdo/2025-08-11/FCDO_SL_Mon_Aug 11 2025.ods"}),
     ]

@@ -14,8 +14,9 @@ Two paths, and the explanation says which one decided:
   split and joined spellings meet. Organisations compare their core words (legal forms apart,
   Korea/DPRK/Choson folded) and meet an acronym given in parentheses or formed by initials.
 
-Korean names that fail on syllables still meet on Latin tokens when they differ by a single
-typing error (one edit in a name of 6 letters or more).
+Names one typing error apart (one insertion, deletion, substitution or swap of neighbouring
+letters, in a name of 6 letters or more) meet whatever the path; an error at the first letter of
+a word weighs less, since there it usually makes another name (Jong/Tong).
 """
 
 from __future__ import annotations
@@ -24,10 +25,11 @@ from collections.abc import Callable, Sequence
 from functools import lru_cache
 from itertools import islice, product
 
-from rapidfuzz.distance import Indel, Levenshtein
+from rapidfuzz.distance import OSA, Indel, Levenshtein
 from rapidfuzz.process import cdist
 
 from vigil.match.types import AlignedToken, Explanation, PreparedName
+from vigil.names.korean import korean_token_keys
 
 __all__ = [
     "ACRONYM_INITIALS_SCORE",
@@ -42,6 +44,9 @@ SURNAME_WEIGHT = 0.5
 MIN_TOKEN_SIMILARITY = 0.70
 ACRONYM_SCORE = 0.92
 ACRONYM_INITIALS_SCORE = 0.85
+#: A typing error at the first letter of a word may as well be another name (Jong/Tong): it
+#: alerts only with supporting evidence (an equal date of birth).
+INITIAL_TYPO_FACTOR = 0.80
 _MAX_COMBINATIONS = 12
 
 TokenWeight = Callable[[str], float]
@@ -152,6 +157,19 @@ def _token_rule(a: str, b: str, similarity: float) -> str:
     return f"edit similarity (distance {Levenshtein.distance(a, b)})"
 
 
+@lru_cache(maxsize=131_072)
+def _token_korean_keys(token: str) -> frozenset[tuple[str, ...]]:
+    if len(token) < 3:
+        return frozenset()
+    return frozenset(k for k in korean_token_keys(token)[:2] if k and not any(s.startswith("=") for s in k))
+
+
+def _same_korean_word(a: str, b: str) -> bool:
+    """Two spellings of one Korean word (Taebong/Daebong, Unpa/Unpha)."""
+    keys = _token_korean_keys(a)
+    return bool(keys) and not keys.isdisjoint(_token_korean_keys(b))
+
+
 def align_tokens(
     query: Sequence[str], listed: Sequence[str], weight: TokenWeight
 ) -> tuple[float, list[AlignedToken], list[str], list[str]]:
@@ -159,6 +177,12 @@ def align_tokens(
     if not query or not listed:
         return 0.0, [], list(query), list(listed)
     matrix = cdist(list(query), list(listed), scorer=Indel.normalized_similarity)
+    korean: set[tuple[int, int]] = set()
+    for i, a in enumerate(query):
+        for j, b in enumerate(listed):
+            if 0.5 <= matrix[i][j] < 1.0 and _same_korean_word(a, b):
+                matrix[i][j] = 1.0
+                korean.add((i, j))
     pairs = sorted(
         ((float(matrix[i][j]), i, j) for i in range(len(query)) for j in range(len(listed))),
         key=lambda x: (-x[0], x[1], x[2]),
@@ -175,7 +199,8 @@ def align_tokens(
         used_q.add(i)
         used_c.add(j)
         matched += sim * (weight(query[i]) + weight(listed[j])) / 2
-        aligned.append(AlignedToken(query[i], listed[j], sim, _token_rule(query[i], listed[j], sim)))
+        rule = "same Korean syllables" if (i, j) in korean else _token_rule(query[i], listed[j], sim)
+        aligned.append(AlignedToken(query[i], listed[j], sim, rule))
     total = sum(weight(t) for t in query) + sum(weight(t) for t in listed)
     score = 2 * matched / total if total else 0.0
     return (
@@ -199,6 +224,19 @@ def compare_latin(query: PreparedName, listed: PreparedName, org: bool, weight: 
     explanation = Explanation(
         method="latin-tokens", name_score=score, aligned=aligned, unmatched_query=uq, unmatched_listed=uc
     )
+    if org and (query.tokens != qt or listed.tokens != ct):
+        # Every word, legal forms and parentheses included: "... COMPANY LIMITED OMM" against
+        # "... COMPANY, LIMITED (OMM)", or a legal form cut short ("GENERAL" of "GENERAL CORPORATION").
+        full, full_aligned, fq, fc = align_tokens(query.tokens, listed.tokens, weight)
+        if full > explanation.name_score:
+            explanation = Explanation(
+                method="latin-tokens",
+                name_score=full,
+                aligned=full_aligned,
+                unmatched_query=fq,
+                unmatched_listed=fc,
+            )
+            explanation.notes.append("compared with legal forms and parentheses")
     # Joined comparison: "Jongun" vs "Jong Un", "Abubakr" vs "Abu Bakr".
     if len(qt) != len(ct) and qt and ct:
         cj = "".join(ct)
@@ -236,15 +274,30 @@ def compare_latin(query: PreparedName, listed: PreparedName, org: bool, weight: 
     return explanation
 
 
-def _typo_similarity(query: PreparedName, listed: PreparedName) -> float:
-    """Similarity of the names written without spaces when they are one edit apart, else 0."""
-    if len(listed.joined) < 6:
-        return 0.0
+def _token_starts(tokens: tuple[str, ...]) -> set[int]:
+    starts, position = set(), 0
+    for token in tokens:
+        starts.add(position)
+        position += len(token)
+    return starts
+
+
+def _typo(query: PreparedName, listed: PreparedName) -> tuple[float, bool]:
+    """(similarity, at a word's first letter) when the names written without spaces are one
+    typing error apart (an insertion, deletion, substitution or swap of neighbours), else (0, False)."""
+    target = listed.joined
+    if len(target) < 6:
+        return 0.0, False
     for rotation in _rotations(query.tokens):
         joined = "".join(rotation)
-        if Levenshtein.distance(joined, listed.joined, score_cutoff=1) <= 1:
-            return float(Indel.normalized_similarity(joined, listed.joined))
-    return 0.0
+        if joined == target or OSA.distance(joined, target, score_cutoff=1) > 1:
+            continue
+        prefix = 0
+        while prefix < min(len(joined), len(target)) and joined[prefix] == target[prefix]:
+            prefix += 1
+        initial = prefix in _token_starts(listed.tokens)
+        return float(Indel.normalized_similarity(joined, target)), initial
+    return 0.0, False
 
 
 def compare_names(
@@ -253,18 +306,17 @@ def compare_names(
     """Compare a query name with a listed name of ``kind`` (person, org, vessel, aircraft)."""
     weight = weight or _default_weight
     if kind in ("person", "vessel") and query.is_korean and listed.is_korean:
-        korean = compare_korean(query, listed, person=kind == "person")
-        if korean.name_score < 1.0:
-            typo = _typo_similarity(query, listed)
-            if typo > korean.name_score:
-                return Explanation(
-                    method="latin-typo",
-                    name_score=typo,
-                    aligned=[
-                        AlignedToken(
-                            " ".join(query.tokens), " ".join(listed.tokens), typo, "one typing error"
-                        )
-                    ],
-                )
-        return korean
-    return compare_latin(query, listed, org=kind in ("org", "any"), weight=weight)
+        explanation = compare_korean(query, listed, person=kind == "person")
+    else:
+        explanation = compare_latin(query, listed, org=kind in ("org", "any"), weight=weight)
+    if explanation.name_score < 1.0:
+        similarity, initial = _typo(query, listed)
+        score = similarity * (INITIAL_TYPO_FACTOR if initial else 1.0)
+        if score > explanation.name_score:
+            rule = "one typing error at the start of a word" if initial else "one typing error"
+            return Explanation(
+                method="latin-typo",
+                name_score=score,
+                aligned=[AlignedToken(" ".join(query.tokens), " ".join(listed.tokens), similarity, rule)],
+            )
+    return explanation

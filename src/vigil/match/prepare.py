@@ -18,6 +18,7 @@ __all__ = ["ORG_SCHEMATA", "prepare_name", "schema_class"]
 
 #: Schemata compared as organisations (legal forms stripped, Korea variants folded).
 ORG_SCHEMATA = frozenset({"Organization", "Company", "LegalEntity", "PublicBody"})
+_SHIP_SUFFIX = frozenset("호號号")
 _CJK = frozenset({"Hang", "Hani", "Kana", "Hira", "Jpan", "Kore"})
 #: Korean options kept per token: enough for the ambiguous romanizations, few enough to stay fast.
 _OPTIONS_PER_TOKEN = 3
@@ -48,12 +49,15 @@ def _korean_options(
         return (options,) if options else ()
     out = []
     for token in tokens_:
-        options = tuple(
-            seq
-            for seq in korean_token_keys(token)[:_OPTIONS_PER_TOKEN]
-            if seq and not any(s.startswith("=") for s in seq)
-        )
-        out.append(options)
+        readings = [
+            seq for seq in korean_token_keys(token) if seq and not any(s.startswith("=") for s in seq)
+        ]
+        if readings:
+            # A romanized name writes each syllable whole: of the readings, keep those with the
+            # fewest syllables (Choe is 최, not 초+에; Seung is 승, not 스+응).
+            fewest = min(len(seq) for seq in readings)
+            readings = [seq for seq in readings if len(seq) == fewest]
+        out.append(tuple(readings[:_OPTIONS_PER_TOKEN]))
     return tuple(out)
 
 
@@ -75,6 +79,9 @@ def prepare_name(text: str, kind: str = "any") -> PreparedName:
     Never raises: a name with nothing usable yields empty tokens.
     """
     script = dominant_script(text) or "Zyyy"
+    if kind == "vessel" and script in ("Hang", "Hani") and len(text) > 2 and text[-1] in _SHIP_SUFFIX:
+        # Korean ship names carry 호/號 ("number"): 백마호 is the PAEK MA.
+        text = text[:-1].rstrip()
     latin = to_latin(text) if script != "Latn" else text
     person_tokens = tuple(tokens(fold_marks(latin)))
     if kind in ("org", "any", "vessel", "aircraft") and kind != "person":

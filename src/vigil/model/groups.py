@@ -1,10 +1,18 @@
 """Cross-list grouping: which records of different lists describe the same party. Pure, no I/O.
 
-Two rules join parties into one group (transitively, by union-find):
+These rules join parties into one group (transitively, by union-find):
 
 - a record's ``cross_refs`` entry (``un:KPi.033`` on a UK row citing its UN Ref)
   equals another record's own authority reference (:attr:`Party.authority_refs`);
-- two vessels carry the same valid IMO ship number.
+- two vessels carry the same valid IMO ship number;
+- two people share a name (same words in any order, case and punctuation aside) and a
+  full date of birth — OFAC cites no UN references, and this is how its record of a UN
+  designee is recognised;
+- two DPRK-related organisations (listed under a DPRK programme or regime, or located in
+  the DPRK) share their primary name (same words, case, punctuation and a trailing
+  parenthesis such as "(DCB)" aside).
+
+Names alone never join people: there are several KIM YONG CHOL.
 
 The grouping works on :class:`GroupKeys`, the few keys of a party that matter, so a
 store can keep them beside each record and regroup without reloading whole records.
@@ -12,6 +20,7 @@ store can keep them beside each record and regroup without reloading whole recor
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -64,6 +73,29 @@ def _norm(key: str) -> str:
     return "".join(key.split()).casefold()
 
 
+_ORG_SCHEMATA = frozenset({"Organization", "Company", "LegalEntity"})
+_PARENTHESIS = re.compile(r"\([^)]*\)")
+
+
+def _name_words(text: str) -> str:
+    """The words of a name, case-folded and sorted: ``RI Won-Ho`` and ``Ri Won Ho`` give ``ho ri won``."""
+    words = "".join(ch if ch.isalnum() else " " for ch in text.casefold()).split()
+    return " ".join(sorted(words))
+
+
+def _is_dprk(party: Party) -> bool:
+    countries = [*party.countries, *party.nationalities, *(a.country or "" for a in party.addresses)]
+    if any(c.lower() == "kp" for c in countries):
+        return True
+    for designation in party.designations:
+        if (designation.reference or "").upper().startswith("KP"):
+            return True
+        texts = [*designation.programmes, designation.regime or ""]
+        if any("DPRK" in t.upper() or "KOREA" in t.upper() for t in texts):
+            return True
+    return False
+
+
 def group_keys(party: Party) -> GroupKeys:
     """The grouping keys of ``party`` (see :class:`GroupKeys`)."""
     own = [_norm(ref) for ref in party.authority_refs]
@@ -75,6 +107,22 @@ def group_keys(party: Party) -> GroupKeys:
             imo = imo_number(value)
             if imo is not None:
                 own.append(f"imo:{imo}")
+    if party.schema == "Person":
+        dates = {
+            d.start
+            for d in party.birth_dates
+            if d.kind == "exact" and d.start is not None and len(d.start) == 10
+        }
+        for name in party.names:
+            words = _name_words(name.full)
+            if words:
+                own.extend(f"person:{words}|{day}" for day in sorted(dates))
+    elif party.schema in _ORG_SCHEMATA and _is_dprk(party):
+        for name in party.names:
+            if name.kind == "primary" and not name.original_script:
+                words = _name_words(_PARENTHESIS.sub(" ", name.full))
+                if words:
+                    own.append(f"dprk-org:{words}")
     links = [_norm(ref) for ref in party.cross_refs if ref.strip()]
     un_refs = [f"un:{d.reference}" for d in party.designations if d.authority == "un" and d.reference]
     return GroupKeys(

@@ -37,6 +37,11 @@ def _legal_forms() -> dict[tuple[str, ...], tuple[str, tuple[str, ...]]]:
 
 
 @lru_cache(maxsize=1)
+def _leading_forms() -> dict[tuple[str, ...], str]:
+    return {tuple(form.split()): canonical for form, canonical in load_table("legal_forms_leading.csv")}
+
+
+@lru_cache(maxsize=1)
 def _latin_terms() -> dict[tuple[str, ...], tuple[str, ...]]:
     out: dict[tuple[str, ...], tuple[str, ...]] = {}
     for term, english in load_table("org_terms.csv"):
@@ -191,6 +196,14 @@ def org_tokens(name: str | None) -> OrgTokens:
                 core = core[:-size] + list(entry[1])
                 break
         else:
+            break
+    # Leading legal forms (PT ..., Cong Ty TNHH ..., OOO ...), longest first, once.
+    leading = _leading_forms()
+    for size in range(min(max(len(k) for k in leading), len(core) - 1), 0, -1):
+        canonical = leading.get(tuple(core[:size]))
+        if canonical is not None:
+            trailing.insert(0, canonical)
+            core = core[size:]
             break
     legal = legal + trailing
     return OrgTokens(tuple(core), tuple(legal), tuple(parenthetical))
