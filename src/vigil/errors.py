@@ -5,8 +5,9 @@
     VigilError                       (500)  base of every error Vigil raises on purpose
     ├── ConfigurationError           (500)  bad settings or environment
     ├── InputError                   (400)  the user's input cannot be used
-    │   └── ListFormatError          (422)  an official list file is malformed, wrong or hostile
-    │       └── ListCountError       (422)  a parse yielded fewer records than the file declares
+    │   ├── ListFormatError          (422)  an official list file is malformed, wrong or hostile
+    │   │   └── ListCountError       (422)  a parse yielded fewer records than the file declares
+    │   └── ConflictError            (409)  a stale write: someone else changed the record first
     ├── NotFoundError                (404)  a party, version or list that does not exist
     ├── StoreError                   (500)  the store failed; nothing was half-written
     └── FetchError                   (502)  downloading an official list failed
@@ -19,6 +20,7 @@ from __future__ import annotations
 
 __all__ = [
     "ConfigurationError",
+    "ConflictError",
     "FetchError",
     "InputError",
     "ListCountError",
@@ -63,6 +65,16 @@ class ListFormatError(InputError):
 
 class ListCountError(ListFormatError):
     """A parse yielded fewer records than the file itself declares."""
+
+
+class ConflictError(InputError):
+    """A write based on a stale view: the record changed since the caller read it.
+
+    Raised for optimistic concurrency (an alert's ``row_version``): nothing was written;
+    reload the record and decide again.
+    """
+
+    http_status = 409
 
 
 class NotFoundError(VigilError):

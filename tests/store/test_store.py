@@ -11,6 +11,7 @@ from tests.store.factories import make_list, make_party
 from vigil.errors import InputError, NotFoundError, StoreError
 from vigil.model import Party
 from vigil.store import Store, open_store
+from vigil.store.migrations import MIGRATIONS
 
 TABLES = ("list_version", "party_blob", "version_party", "party_group")
 
@@ -364,10 +365,11 @@ def test_reopen_keeps_data_and_migrations(store_url: str) -> None:
     with open_store(store_url) as store:
         v1, v2 = import_two(store)
         migrations = store._query("SELECT version, name FROM schema_migrations")
-        assert migrations == [(1, "versioned list store")]
+        assert migrations == [(m.number, m.name) for m in MIGRATIONS]
+        assert migrations[0] == (1, "versioned list store")
     with open_store(store_url) as store:
         assert [v.id for v in store.versions()] == [v2, v1]
-        assert store._query("SELECT COUNT(*) FROM schema_migrations") == [(1,)]
+        assert store._query("SELECT COUNT(*) FROM schema_migrations") == [(len(MIGRATIONS),)]
         assert store.diff(v1, v2).summary()["changed"] == 1
 
 

@@ -44,10 +44,13 @@ SURNAME_WEIGHT = 0.5
 MIN_TOKEN_SIMILARITY = 0.70
 ACRONYM_SCORE = 0.92
 ACRONYM_INITIALS_SCORE = 0.85
-#: A typing error at the first letter of a word may as well be another name (Jong/Tong): it
-#: alerts only with supporting evidence (an equal date of birth).
-INITIAL_TYPO_FACTOR = 0.80
-_MAX_COMBINATIONS = 12
+#: A typing error at the first letter of a Korean word that makes another syllable may as well
+#: be another name (Jong/Tong): it alerts only with supporting evidence (an equal date of birth).
+INITIAL_TYPO_FACTOR = 0.85
+FIRST_LETTER_FACTOR = 0.85
+#: Readings combined per token order: a query tries 3 orders, a listed name only its own.
+_MAX_COMBINATIONS = 6
+_MAX_LISTED_COMBINATIONS = 4
 
 TokenWeight = Callable[[str], float]
 
@@ -68,7 +71,7 @@ def _sequences(
     out: dict[tuple[str, ...], bool] = {}
     for number, order in enumerate(orders):
         options = [korean[i] for i in order]
-        for combo in islice(product(*options), _MAX_COMBINATIONS):
+        for combo in islice(product(*options), _MAX_COMBINATIONS if rotate else _MAX_LISTED_COMBINATIONS):
             flat = tuple(s for token in combo for s in token)
             out.setdefault(flat, number > 0)
     return tuple((rotated, flat) for flat, rotated in out.items())
@@ -121,19 +124,42 @@ def _align_syllables(
     return _alignment_score(matched, n - count, sum(wc)), pairs
 
 
+@lru_cache(maxsize=262_144)
+def _listed_sequences(
+    korean: tuple[tuple[tuple[str, ...], ...], ...], person: bool
+) -> tuple[tuple[tuple[str, ...], float], ...]:
+    return tuple((flat, sum(_listed_weights(flat, person))) for _, flat in _sequences(korean, False))
+
+
+def _overlap(a: tuple[str, ...], b: tuple[str, ...]) -> int:
+    """How many syllables two sequences can share at most (a multiset intersection)."""
+    shared = set(a).intersection(b)
+    if len(a) == len(set(a)) or not shared:
+        return len(shared)
+    return sum(min(a.count(x), b.count(x)) for x in shared)
+
+
 def compare_korean(query: PreparedName, listed: PreparedName, person: bool) -> Explanation:
     best_score = -1.0
     best: tuple[tuple[str, ...], tuple[str, ...], list[tuple[int, int]], bool] | None = None
-    listed_seqs = [flat for _, flat in korean_sequences(listed, rotate=False)]
-    listed_set = set(listed_seqs)
-    for rotated, flat in korean_sequences(query, rotate=True):
+    listed_seqs = _listed_sequences(listed.korean, person)
+    listed_set = {flat for flat, _ in listed_seqs}
+    query_seqs = korean_sequences(query, rotate=True)
+    for rotated, flat in query_seqs:
         if flat in listed_set:
             best_score, best = 1.0, (flat, flat, [(i, i) for i in range(len(flat))], rotated)
             break
-        for cflat in listed_seqs:
-            score, pairs = _align_syllables(flat, cflat, person)
-            if score > best_score:
-                best_score, best = score, (flat, cflat, pairs, rotated)
+    else:
+        for rotated, flat in query_seqs:
+            for cflat, listed_total in listed_seqs:
+                # At most k syllables can match, each weighing at most 1: an upper bound of the
+                # score that spares the alignment of pairs that cannot beat the best so far.
+                shared = _overlap(flat, cflat)
+                if shared == 0 or 2 * shared / (len(flat) + listed_total) <= best_score:
+                    continue
+                score, pairs = _align_syllables(flat, cflat, person)
+                if score > best_score:
+                    best_score, best = score, (flat, cflat, pairs, rotated)
     explanation = Explanation(method="korean-syllables", name_score=max(best_score, 0.0))
     if best is not None:
         qflat, cflat, pairs, rotated = best
@@ -159,7 +185,7 @@ def _token_rule(a: str, b: str, similarity: float) -> str:
 
 @lru_cache(maxsize=131_072)
 def _token_korean_keys(token: str) -> frozenset[tuple[str, ...]]:
-    if len(token) < 3:
+    if len(token) < 2:
         return frozenset()
     return frozenset(k for k in korean_token_keys(token)[:2] if k and not any(s.startswith("=") for s in k))
 
@@ -183,6 +209,9 @@ def align_tokens(
             if 0.5 <= matrix[i][j] < 1.0 and _same_korean_word(a, b):
                 matrix[i][j] = 1.0
                 korean.add((i, j))
+            elif matrix[i][j] < 1.0 and a[:1] != b[:1]:
+                # Spelling variants keep their first letter (Smith/Smyth); Zihan/Yishan is another name.
+                matrix[i][j] *= FIRST_LETTER_FACTOR
     pairs = sorted(
         ((float(matrix[i][j]), i, j) for i in range(len(query)) for j in range(len(listed))),
         key=lambda x: (-x[0], x[1], x[2]),
@@ -217,7 +246,19 @@ def _rotations(tokens: tuple[str, ...]) -> list[tuple[str, ...]]:
     return [tokens, (tokens[-1], *tokens[:-1]), (*tokens[1:], tokens[0])]
 
 
+#: Words that say little in an organisation's name: the DPRK's own name (Korean-language names
+#: often leave out 조선/Choson or add the ruling party, 노동당: "Workers' Party ...") and joining words.
+_ORG_LIGHT_WORDS = frozenset({"korea", "workers", "party", "and", "of", "the", "for", "&"})
+_LIGHT_WEIGHT = 0.3
+
+
 def compare_latin(query: PreparedName, listed: PreparedName, org: bool, weight: TokenWeight) -> Explanation:
+    if org:
+        base = weight
+
+        def weight(token: str) -> float:
+            return _LIGHT_WEIGHT if token in _ORG_LIGHT_WORDS else base(token)
+
     qt = query.core if org else query.tokens
     ct = listed.core if org else listed.tokens
     score, aligned, uq, uc = align_tokens(qt, ct, weight)
@@ -227,7 +268,16 @@ def compare_latin(query: PreparedName, listed: PreparedName, org: bool, weight: 
     if org and (query.tokens != qt or listed.tokens != ct):
         # Every word, legal forms and parentheses included: "... COMPANY LIMITED OMM" against
         # "... COMPANY, LIMITED (OMM)", or a legal form cut short ("GENERAL" of "GENERAL CORPORATION").
-        full, full_aligned, fq, fc = align_tokens(query.tokens, listed.tokens, weight)
+        # Words outside the core and the parentheses are legal forms: they weigh little here.
+        light = (set(query.tokens) - set(qt) - set(query.acronyms)) | (
+            set(listed.tokens) - set(ct) - set(listed.acronyms)
+        )
+        core_weight = weight
+
+        def full_weight(token: str) -> float:
+            return _LIGHT_WEIGHT if token in light else core_weight(token)
+
+        full, full_aligned, fq, fc = align_tokens(query.tokens, listed.tokens, full_weight)
         if full > explanation.name_score:
             explanation = Explanation(
                 method="latin-tokens",
@@ -282,9 +332,22 @@ def _token_starts(tokens: tuple[str, ...]) -> set[int]:
     return starts
 
 
-def _typo(query: PreparedName, listed: PreparedName) -> tuple[float, bool]:
-    """(similarity, at a word's first letter) when the names written without spaces are one
-    typing error apart (an insertion, deletion, substitution or swap of neighbours), else (0, False)."""
+def _token_at(tokens: tuple[str, ...], position: int) -> str:
+    for token in tokens:
+        if position < len(token):
+            return token
+        position -= len(token)
+    return tokens[-1] if tokens else ""
+
+
+def _typo(query: PreparedName, listed: PreparedName, korean: bool) -> tuple[float, bool]:
+    """(similarity, whether it may be another name) when the names written without spaces are one
+    typing error apart (an insertion, deletion, substitution or swap of neighbours), else (0, False).
+
+    In a Korean name, an error at the first letter of a word that still reads as Korean
+    syllables (Jong/Tong, Yong/Pong) may as well be another person's name; one that reads as
+    nothing Korean (Sik/Isk, Mun/Umn) is plainly a typing error.
+    """
     target = listed.joined
     if len(target) < 6:
         return 0.0, False
@@ -295,8 +358,10 @@ def _typo(query: PreparedName, listed: PreparedName) -> tuple[float, bool]:
         prefix = 0
         while prefix < min(len(joined), len(target)) and joined[prefix] == target[prefix]:
             prefix += 1
-        initial = prefix in _token_starts(listed.tokens)
-        return float(Indel.normalized_similarity(joined, target)), initial
+        other_name = False
+        if korean and prefix in _token_starts(listed.tokens):
+            other_name = bool(_token_korean_keys(_token_at(rotation, prefix)))
+        return float(Indel.normalized_similarity(joined, target)), other_name
     return 0.0, False
 
 
@@ -310,10 +375,11 @@ def compare_names(
     else:
         explanation = compare_latin(query, listed, org=kind in ("org", "any"), weight=weight)
     if explanation.name_score < 1.0:
-        similarity, initial = _typo(query, listed)
-        score = similarity * (INITIAL_TYPO_FACTOR if initial else 1.0)
+        korean_name = kind in ("person", "vessel") and listed.is_korean
+        similarity, other_name = _typo(query, listed, korean=korean_name)
+        score = similarity * (INITIAL_TYPO_FACTOR if other_name else 1.0)
         if score > explanation.name_score:
-            rule = "one typing error at the start of a word" if initial else "one typing error"
+            rule = "one typing error making another Korean syllable" if other_name else "one typing error"
             return Explanation(
                 method="latin-typo",
                 name_score=score,

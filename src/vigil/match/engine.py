@@ -25,8 +25,12 @@ __all__ = ["DEFAULT_CANDIDATES", "DEFAULT_THRESHOLDS", "MatchConfig", "Matcher"]
 
 #: Alert thresholds per kind of listed party.
 DEFAULT_THRESHOLDS: dict[str, float] = {"person": 0.80, "org": 0.85, "vessel": 0.85, "aircraft": 0.85}
-#: Listed names retrieved per query and scored in full.
-DEFAULT_CANDIDATES = 24
+#: Listed names retrieved per query; of these, those whose retrieval score is at least
+#: RETRIEVAL_RATIO of the best (and at least RETRIEVAL_FLOOR) are scored in full. On the labelled
+#: sets every true hit retrieves at >= 0.57 of the best and >= 0.22 absolute, within the first 9.
+DEFAULT_CANDIDATES = 16
+RETRIEVAL_RATIO = 0.5
+RETRIEVAL_FLOOR = 0.15
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -103,7 +107,10 @@ class Matcher:
                         refs=list(party.refs),
                         group=party.group,
                     )
-        for name_number, _retrieval in candidates:
+        retrieval_floor = max(RETRIEVAL_FLOOR, candidates[0][1] * RETRIEVAL_RATIO) if candidates else 1.0
+        for name_number, retrieval in candidates:
+            if retrieval < retrieval_floor:
+                break
             entry = self.index.names[name_number]
             explanation = self._scorer(prepared, entry.prepared, entry.kind, self.index.token_weight)  # type: ignore[arg-type]
             if explanation.name_score <= 0.0:

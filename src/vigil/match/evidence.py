@@ -15,7 +15,7 @@ from vigil.names.identifiers import normalize_id, normalize_imo
 
 __all__ = ["DOB_EXACT", "DOB_MISMATCH", "PartyEvidence", "dob_feature", "identifier_keys", "party_evidence"]
 
-DOB_EXACT = 0.05
+DOB_EXACT = 0.08
 DOB_YEAR = 0.02
 DOB_MISMATCH = -0.30
 COUNTRY_MATCH = 0.02
@@ -67,7 +67,7 @@ def party_evidence(party: Party) -> PartyEvidence:
 
 
 def dob_feature(query_dob: str | None, evidence: PartyEvidence) -> tuple[str, float] | None:
-    """The date-of-birth feature: ("dob exact" +0.05), ("dob year" +0.02), ("dob mismatch" -0.30) or None."""
+    """The date-of-birth feature: ("dob exact" +0.08), ("dob year" +0.02), ("dob mismatch" -0.30) or None."""
     year = _year(query_dob)
     if year is None or not evidence.dates or query_dob is None:
         return None

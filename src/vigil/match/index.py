@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy import sparse
 
+from vigil.match.compare import korean_sequences
 from vigil.match.evidence import PartyEvidence, identifier_keys, party_evidence
 from vigil.match.prepare import prepare_name, schema_class
 from vigil.match.types import PreparedName
@@ -30,6 +31,8 @@ __all__ = ["IndexedParty", "MatchIndex", "name_features"]
 
 log = logging.getLogger(__name__)
 
+#: Query features shared by more than this share of listed names are not looked up.
+MAX_QUERY_DF = 0.01
 #: Aliases the authority itself grades as weak or low quality count a little less.
 WEAK_ALIAS_FACTOR = 0.95
 
@@ -59,6 +62,9 @@ def name_features(name: PreparedName) -> dict[str, float]:
     features: dict[str, float] = {}
     for token in name.tokens:
         features["t:" + token] = 1.0
+        if len(token) >= 3:
+            # The letters in order of the alphabet: a word with two letters swapped keeps its key.
+            features["s:" + "".join(sorted(token))] = 0.5
     for token in name.core:
         features["t:" + token] = 1.0
     for acronym in name.acronyms:
@@ -68,8 +74,10 @@ def name_features(name: PreparedName) -> dict[str, float]:
             for seq in options[:2]:
                 for syllable in seq:
                     features["k:" + syllable] = 1.0
-                for a, b in itertools.pairwise(seq):
-                    features[f"kb:{a}|{b}"] = 1.0
+        # Syllable pairs across the whole name (word boundaries ignored): rarer than syllables.
+        for _rotated, flat in korean_sequences(name, rotate=False)[:4]:
+            for a, b in itertools.pairwise(flat):
+                features[f"kb:{a}|{b}"] = 1.0
     joined = "".join(name.core) if name.core else name.joined
     padded = f"^{joined}$"
     for i in range(len(padded) - 2):
@@ -90,6 +98,7 @@ class MatchIndex:
         identifiers: dict[str, list[int]],
         token_df: dict[str, int],
         build_seconds: float,
+        common: np.ndarray | None = None,
     ) -> None:
         self.parties = parties
         self.names = names
@@ -100,6 +109,7 @@ class MatchIndex:
         self.identifiers = identifiers
         self.token_df = token_df
         self.build_seconds = build_seconds
+        self.common = np.zeros(len(vocabulary), dtype=bool) if common is None else common
         self._name_kinds = np.array([_KIND_CODES[entry.kind] for entry in names], dtype=np.int8)
         total = max(len(names), 1)
         self._token_weights = {t: 1.0 + math.log(total / (1 + df)) for t, df in token_df.items()}
@@ -182,13 +192,16 @@ class MatchIndex:
         )
         df = np.bincount(matrix.indices, minlength=len(vocabulary)).astype(np.float32)
         idf = np.log((1 + len(names)) / (1 + df)).astype(np.float32) + 1.0
+        # Queries leave out features shared by more than MAX_QUERY_DF of the names ("kim", "^ko"):
+        # they weigh little in the cosine but would touch thousands of names per query.
+        common = df > max(MAX_QUERY_DF * len(names), 50)
         matrix = _normalize_rows(matrix.multiply(idf[np.newaxis, :]).tocsr())
         seconds = time.perf_counter() - started
         log.info(
             "match index built",
             extra={"parties": len(indexed), "names": len(names), "seconds": round(seconds, 2)},
         )
-        return cls(indexed, names, vocabulary, idf, matrix, identifiers, token_df, seconds)
+        return cls(indexed, names, vocabulary, idf, matrix, identifiers, token_df, seconds, common)
 
     def query_matrix(self, prepared: Sequence[PreparedName]) -> sparse.csr_matrix:
         rows: list[int] = []
@@ -197,7 +210,7 @@ class MatchIndex:
         for row, name in enumerate(prepared):
             for feature, value in name_features(name).items():
                 col = self.vocabulary.get(feature)
-                if col is not None:
+                if col is not None and not self.common[col]:
                     rows.append(row)
                     cols.append(col)
                     values.append(value * float(self.idf[col]))

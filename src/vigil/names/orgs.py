@@ -37,6 +37,11 @@ def _legal_forms() -> dict[tuple[str, ...], tuple[str, tuple[str, ...]]]:
 
 
 @lru_cache(maxsize=1)
+def _synonyms() -> dict[str, str]:
+    return dict(load_table("org_synonyms.csv"))  # type: ignore[arg-type]
+
+
+@lru_cache(maxsize=1)
 def _leading_forms() -> dict[tuple[str, ...], str]:
     return {tuple(form.split()): canonical for form, canonical in load_table("legal_forms_leading.csv")}
 
@@ -197,6 +202,8 @@ def org_tokens(name: str | None) -> OrgTokens:
                 break
         else:
             break
+    synonyms = _synonyms()
+    core = [synonyms.get(word, word) for word in core]
     # Leading legal forms (PT ..., Cong Ty TNHH ..., OOO ...), longest first, once.
     leading = _leading_forms()
     for size in range(min(max(len(k) for k in leading), len(core) - 1), 0, -1):

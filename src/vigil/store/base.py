@@ -9,6 +9,9 @@ source is its *current* version; screening reads those.
 SQL with ``?`` placeholders. A backend is a thin adapter: it opens the connection and
 fills in the hooks at the end of the class (run a statement, run a batch, begin /
 commit / roll back a write transaction holding the writer lock, close).
+
+The alert workflow and the audit log come from :class:`vigil.store.workflow.WorkflowStore`,
+a mixin written over the same hooks; each import appends a ``list.import`` audit record.
 """
 
 from __future__ import annotations
@@ -32,6 +35,7 @@ from vigil.model.groups import GroupKeys, group_keyed, group_keys
 from vigil.sources.base import ParsedList
 from vigil.store.codec import party_json
 from vigil.store.migrations import MIGRATIONS, steps_for
+from vigil.store.workflow import WorkflowStore
 
 __all__ = ["ImportResult", "ListVersion", "PartyChange", "Store", "VersionDiff"]
 
@@ -153,7 +157,7 @@ def _load_party(data: str) -> Party:
     return Party.from_dict(json.loads(data))
 
 
-class Store(abc.ABC):
+class Store(WorkflowStore, abc.ABC):
     """A versioned store of official lists. Use as a context manager, or call :meth:`close`.
 
     Versions are immutable once imported. Every write is one transaction: a failure,
@@ -207,6 +211,7 @@ class Store(abc.ABC):
         origin: str,
         content_hash: str,
         fetched_at: str | None = None,
+        actor: str = "system",
     ) -> ImportResult:
         """Store ``parsed`` as the new current version of its source, in one transaction.
 
@@ -215,7 +220,8 @@ class Store(abc.ABC):
         ``created=False``. Party ids must be unique within the version and every
         party's ``source`` must be the list's (else :class:`InputError`, nothing
         written). On any failure the transaction is rolled back: no partial version
-        is ever visible and earlier versions are untouched.
+        is ever visible and earlier versions are untouched. The import is audited
+        (``list.import``, by ``actor``) in the same transaction.
         """
         if not parsed.source:
             raise InputError("a list version needs a source")
@@ -268,6 +274,24 @@ class Store(abc.ABC):
                 [(version_id, *row) for row in prepared.rows],
             )
             self._rebuild_groups()
+            self._audit_append(
+                [
+                    (
+                        actor,
+                        "list.import",
+                        f"list_version:{version_id}",
+                        {
+                            "source": parsed.source,
+                            "version_id": version_id,
+                            "published": parsed.published,
+                            "origin": origin,
+                            "content_hash": content_hash,
+                            "party_count": len(prepared.rows),
+                            "counts": prepared.counts,
+                        },
+                    )
+                ]
+            )
         logger.info(
             "imported %s version %d: %d parties, %d new blobs, %.2fs",
             parsed.source,

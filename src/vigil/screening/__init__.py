@@ -1,0 +1,1 @@
+"""Screening customers against the lists: one query, a batch, a customer file (``files``)."""
