@@ -42,7 +42,9 @@ def _customers_file(tmp_path: Path) -> Path:
     return path
 
 
-MAPPING = ColumnMapping(id_column="customer_id", type_column="type", dob_column="dob", country_column="country")
+MAPPING = ColumnMapping(
+    id_column="customer_id", type_column="type", dob_column="dob", country_column="country"
+)
 
 
 def test_new_designation_raises_exactly_one_new_alert(store: Store, lists_dir: Path, tmp_path: Path) -> None:

@@ -20,6 +20,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from vigil.cli.screening import register as register_screening
 from vigil.errors import VigilError
 from vigil.lists.fetch import DEFAULT_UPDATE_SOURCES, update_lists
 from vigil.lists.importing import ImportOutcome, import_files
@@ -445,6 +446,8 @@ def _print_party(party: Party) -> None:
         )
     console.print(table)
 
+
+register_screening(app, console, err_console)
 
 if __name__ == "__main__":
     app()
