@@ -25,6 +25,7 @@ from collections.abc import Callable, Sequence
 from functools import lru_cache
 from itertools import islice, product
 
+import numpy as np
 from rapidfuzz.distance import OSA, Indel, Levenshtein
 from rapidfuzz.process import cdist
 
@@ -202,7 +203,7 @@ def align_tokens(
     """Greedy one-to-one alignment of tokens by edit similarity; score is a weighted Dice coverage."""
     if not query or not listed:
         return 0.0, [], list(query), list(listed)
-    matrix = cdist(list(query), list(listed), scorer=Indel.normalized_similarity)
+    matrix = cdist(list(query), list(listed), scorer=Indel.normalized_similarity, dtype=np.float64)
     korean: set[tuple[int, int]] = set()
     for i, a in enumerate(query):
         for j, b in enumerate(listed):

@@ -69,6 +69,9 @@ def name_features(name: PreparedName) -> dict[str, float]:
         features["t:" + token] = 1.0
     for acronym in name.acronyms:
         features["a:" + acronym] = 1.0
+    if len(name.core) == 1 and 2 <= len(name.core[0]) <= 10:
+        # A one-word name may be an acronym (KMDT): meet the acronyms of listed names.
+        features["a:" + name.core[0]] = 1.0
     if name.korean:
         for options in name.korean:
             for seq in options[:2]:
