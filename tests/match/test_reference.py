@@ -302,10 +302,11 @@ def test_names_one_edit_apart_agree(pair: tuple[str, str], kind: str) -> None:
 @given(any_name.flatmap(lambda name: st.tuples(reordered(name), st.just(name))), st.sampled_from(KINDS))
 @example(("Jong Un Kim", "Kim Jong Un"), "person")
 def test_reordered_tokens_agree(pair: tuple[str, str], kind: str) -> None:
-    # Every token keeps an identical partner, so only similarities of 1.0 are summed: exact even
-    # with float32 similarities.
+    # Every token keeps an identical partner, so only similarities of 1.0 are summed.
     assert_agrees(*pair, kind)
 
+
+@PROPERTY
 @given(
     hangul_strings,
     st.one_of(hangul_strings, hangul_names().flatmap(romanized)),
