@@ -126,6 +126,16 @@ def test_screen_file_with_alerts_then_review(home: Path, tmp_path: Path) -> None
     )
     assert json.loads(second.stdout)["status"] == "closed_true_match"
 
+    report = tmp_path / "run.html"
+    made = _vigil(home, "report", "--run", str(summary["run"]), "--out", str(report))
+    assert made.returncode == 0, made.stderr
+    html = report.read_text(encoding="utf-8")
+    for fact in ("same DOB, same passport", "ana", "ben", "un_sc", "0.80"):
+        assert fact in html, fact
+    pdf = tmp_path / "run.pdf"
+    assert _vigil(home, "report", "--run", str(summary["run"]), "--out", str(pdf)).returncode == 0
+    assert pdf.read_bytes().startswith(b"%PDF")
+
     verify = _vigil(home, "audit", "verify", "--json")
     assert verify.returncode == 0 and json.loads(verify.stdout)["ok"]
     actions = {

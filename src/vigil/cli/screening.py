@@ -632,6 +632,48 @@ def register(app: typer.Typer, console: Any, err_console: Any) -> None:
             )
         console.print(table)
 
+    @app.command("report")
+    def report(
+        out: Annotated[Path, typer.Option("--out", "-o", help="Report file: .html or .pdf.")],
+        run: Annotated[int | None, typer.Option(help="One screening run (batch report).")] = None,
+        start: Annotated[
+            str | None, typer.Option("--from", help="First day of a period report (YYYY-MM-DD).")
+        ] = None,
+        end: Annotated[
+            str | None, typer.Option("--to", help="Last day of a period report (YYYY-MM-DD).")
+        ] = None,
+    ) -> None:
+        """The screening report an examiner asks for: list versions, thresholds, counts, alerts and decisions.
+
+        Example: vigil report --run 12 --out run-12.pdf
+        Example: vigil report --from 2026-11-01 --to 2026-11-30 --out november.html
+        """
+        from datetime import date
+
+        from vigil.screening.reports import batch_report, period_report
+
+        try:
+            if out.suffix.lower() not in (".html", ".pdf"):
+                raise InputError(f"{out}: the report is written as .html or .pdf")
+            with _store() as store:
+                if run is not None:
+                    built = batch_report(store, run, generated_by=_actor())
+                elif start is not None and end is not None:
+                    try:
+                        first, last = date.fromisoformat(start), date.fromisoformat(end)
+                    except ValueError as exc:
+                        raise InputError(f"--from/--to must be YYYY-MM-DD: {exc}") from None
+                    built = period_report(store, first, last, generated_by=_actor())
+                else:
+                    raise InputError("give --run, or --from and --to")
+            if out.suffix.lower() == ".pdf":
+                out.write_bytes(built.to_pdf())
+            else:
+                out.write_text(built.to_html(), encoding="utf-8")
+        except VigilError as exc:
+            _fail(err_console, exc)
+        console.print(f"report written to {out}", highlight=False)
+
     app.add_typer(customers_app, name="customers")
     app.add_typer(alerts_app, name="alerts")
     app.add_typer(allow_app, name="allow")

@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Protocol
 
 from rapidfuzz import fuzz
 
@@ -17,11 +18,30 @@ from vigil.match.types import AlignedToken, Explanation, PreparedName
 
 __all__ = ["ALGORITHMS", "DEFAULT_ALGORITHM", "NameScorer", "get_algorithm"]
 
-NameScorer = Callable[[PreparedName, PreparedName, str, Callable[[str], float] | None], Explanation]
+
+class NameScorer(Protocol):
+    """Compare a prepared query name with a prepared listed name of ``kind``.
+
+    ``weight`` gives a token's weight (rarer tokens weigh more); a scorer may report a pair that
+    cannot reach ``floor`` as 0 without computing it in full.
+    """
+
+    def __call__(
+        self,
+        query: PreparedName,
+        listed: PreparedName,
+        kind: str,
+        weight: Callable[[str], float] | None = None,
+        floor: float = 0.0,
+    ) -> Explanation: ...
 
 
 def compare_rapidfuzz(
-    query: PreparedName, listed: PreparedName, kind: str, weight: Callable[[str], float] | None = None
+    query: PreparedName,
+    listed: PreparedName,
+    kind: str,
+    weight: Callable[[str], float] | None = None,
+    floor: float = 0.0,
 ) -> Explanation:
     a, b = " ".join(query.tokens), " ".join(listed.tokens)
     score = fuzz.token_sort_ratio(a, b) / 100.0

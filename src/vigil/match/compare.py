@@ -140,7 +140,10 @@ def _overlap(a: tuple[str, ...], b: tuple[str, ...]) -> int:
     return sum(min(a.count(x), b.count(x)) for x in shared)
 
 
-def compare_korean(query: PreparedName, listed: PreparedName, person: bool) -> Explanation:
+def compare_korean(
+    query: PreparedName, listed: PreparedName, person: bool, floor: float = 0.0
+) -> Explanation:
+    """Align the syllable keys of two Korean names; pairs that cannot reach ``floor`` are not aligned."""
     best_score = -1.0
     best: tuple[tuple[str, ...], tuple[str, ...], list[tuple[int, int]], bool] | None = None
     listed_seqs = _listed_sequences(listed.korean, person)
@@ -156,7 +159,8 @@ def compare_korean(query: PreparedName, listed: PreparedName, person: bool) -> E
                 # At most k syllables can match, each weighing at most 1: an upper bound of the
                 # score that spares the alignment of pairs that cannot beat the best so far.
                 shared = _overlap(flat, cflat)
-                if shared == 0 or 2 * shared / (len(flat) + listed_total) <= best_score:
+                bound = 2 * shared / (len(flat) + listed_total)
+                if shared == 0 or bound <= best_score or bound < floor:
                     continue
                 score, pairs = _align_syllables(flat, cflat, person)
                 if score > best_score:
@@ -367,12 +371,20 @@ def _typo(query: PreparedName, listed: PreparedName, korean: bool) -> tuple[floa
 
 
 def compare_names(
-    query: PreparedName, listed: PreparedName, kind: str, weight: TokenWeight | None = None
+    query: PreparedName,
+    listed: PreparedName,
+    kind: str,
+    weight: TokenWeight | None = None,
+    floor: float = 0.0,
 ) -> Explanation:
-    """Compare a query name with a listed name of ``kind`` (person, org, vessel, aircraft)."""
+    """Compare a query name with a listed name of ``kind`` (person, org, vessel, aircraft).
+
+    With ``floor``, a Korean name that cannot score ``floor`` is reported as 0 without being
+    aligned in full (the screening engine passes the threshold less the most evidence can add).
+    """
     weight = weight or _default_weight
     if kind in ("person", "vessel") and query.is_korean and listed.is_korean:
-        explanation = compare_korean(query, listed, person=kind == "person")
+        explanation = compare_korean(query, listed, person=kind == "person", floor=floor)
     else:
         explanation = compare_latin(query, listed, org=kind in ("org", "any"), weight=weight)
     if explanation.name_score < 1.0:

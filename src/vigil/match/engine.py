@@ -15,10 +15,17 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from vigil.match.algorithms import DEFAULT_ALGORITHM, get_algorithm
-from vigil.match.evidence import country_feature, dob_feature, gender_feature, identifier_keys
+from vigil.match.evidence import (
+    COUNTRY_MATCH,
+    DOB_EXACT,
+    country_feature,
+    dob_feature,
+    gender_feature,
+    identifier_keys,
+)
 from vigil.match.index import MatchIndex
 from vigil.match.prepare import prepare_name, schema_class
-from vigil.match.types import Explanation, Hit, Query
+from vigil.match.types import Explanation, Hit, PreparedName, Query
 from vigil.model import Party
 
 __all__ = ["DEFAULT_CANDIDATES", "DEFAULT_THRESHOLDS", "MatchConfig", "Matcher"]
@@ -30,6 +37,7 @@ DEFAULT_THRESHOLDS: dict[str, float] = {"person": 0.80, "org": 0.85, "vessel": 0
 #: sets every true hit retrieves at >= 0.57 of the best and >= 0.22 absolute, within the first 9.
 DEFAULT_CANDIDATES = 16
 RETRIEVAL_RATIO = 0.5
+MAX_EVIDENCE_BONUS = DOB_EXACT + COUNTRY_MATCH
 RETRIEVAL_FLOOR = 0.15
 
 
@@ -84,7 +92,7 @@ class Matcher:
     def _score_query(
         self,
         query: Query,
-        prepared: object,
+        prepared: PreparedName,
         candidates: list[tuple[int, float]],
         limit: int,
         threshold: float | None,
@@ -112,7 +120,14 @@ class Matcher:
             if retrieval < retrieval_floor:
                 break
             entry = self.index.names[name_number]
-            explanation = self._scorer(prepared, entry.prepared, entry.kind, self.index.token_weight)  # type: ignore[arg-type]
+            # A name must reach the threshold less what evidence can add (an equal date of birth
+            # and country) to matter; the scorer may skip the rest.
+            needed = (
+                self.config.threshold(entry.kind) if threshold is None else threshold
+            ) - MAX_EVIDENCE_BONUS
+            explanation = self._scorer(
+                prepared, entry.prepared, entry.kind, self.index.token_weight, max(needed, 0.0)
+            )
             if explanation.name_score <= 0.0:
                 continue
             for party_number, factor in entry.parties:
