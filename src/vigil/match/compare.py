@@ -128,8 +128,22 @@ def _align_syllables(
 @lru_cache(maxsize=262_144)
 def _listed_sequences(
     korean: tuple[tuple[tuple[str, ...], ...], ...], person: bool
-) -> tuple[tuple[tuple[str, ...], float], ...]:
-    return tuple((flat, sum(_listed_weights(flat, person))) for _, flat in _sequences(korean, False))
+) -> tuple[tuple[tuple[str, ...], float, frozenset[str], bool], ...]:
+    """Listed sequences with their total weight, their syllable set and whether a syllable repeats."""
+    return tuple(
+        (flat, sum(_listed_weights(flat, person)), frozenset(flat), len(set(flat)) < len(flat))
+        for _, flat in _sequences(korean, False)
+    )
+
+
+@lru_cache(maxsize=262_144)
+def _query_sequences(
+    korean: tuple[tuple[tuple[str, ...], ...], ...],
+) -> tuple[tuple[bool, tuple[str, ...], frozenset[str], bool], ...]:
+    return tuple(
+        (rotated, flat, frozenset(flat), len(set(flat)) < len(flat))
+        for rotated, flat in _sequences(korean, True)
+    )
 
 
 def _overlap(a: tuple[str, ...], b: tuple[str, ...]) -> int:
@@ -147,19 +161,20 @@ def compare_korean(
     best_score = -1.0
     best: tuple[tuple[str, ...], tuple[str, ...], list[tuple[int, int]], bool] | None = None
     listed_seqs = _listed_sequences(listed.korean, person)
-    listed_set = {flat for flat, _ in listed_seqs}
-    query_seqs = korean_sequences(query, rotate=True)
-    for rotated, flat in query_seqs:
+    listed_set = {flat for flat, _, _, _ in listed_seqs}
+    query_seqs = _query_sequences(query.korean)
+    for rotated, flat, _, _ in query_seqs:
         if flat in listed_set:
             best_score, best = 1.0, (flat, flat, [(i, i) for i in range(len(flat))], rotated)
             break
     else:
-        for rotated, flat in query_seqs:
-            for cflat, listed_total in listed_seqs:
+        for rotated, flat, qset, qdup in query_seqs:
+            length = len(flat)
+            for cflat, listed_total, cset, cdup in listed_seqs:
                 # At most k syllables can match, each weighing at most 1: an upper bound of the
                 # score that spares the alignment of pairs that cannot beat the best so far.
-                shared = _overlap(flat, cflat)
-                bound = 2 * shared / (len(flat) + listed_total)
+                shared = _overlap(flat, cflat) if (qdup or cdup) else len(qset & cset)
+                bound = 2 * shared / (length + listed_total)
                 if shared == 0 or bound <= best_score or bound < floor:
                     continue
                 score, pairs = _align_syllables(flat, cflat, person)
@@ -207,27 +222,29 @@ def align_tokens(
     """Greedy one-to-one alignment of tokens by edit similarity; score is a weighted Dice coverage."""
     if not query or not listed:
         return 0.0, [], list(query), list(listed)
-    matrix = cdist(list(query), list(listed), scorer=Indel.normalized_similarity, dtype=np.float64)
+    rows = cdist(list(query), list(listed), scorer=Indel.normalized_similarity, dtype=np.float64).tolist()
     korean: set[tuple[int, int]] = set()
+    pairs: list[tuple[float, int, int]] = []
     for i, a in enumerate(query):
+        row = rows[i]
         for j, b in enumerate(listed):
-            if 0.5 <= matrix[i][j] < 1.0 and _same_korean_word(a, b):
-                matrix[i][j] = 1.0
-                korean.add((i, j))
-            elif matrix[i][j] < 1.0 and a[:1] != b[:1]:
-                # Spelling variants keep their first letter (Smith/Smyth); Zihan/Yishan is another name.
-                matrix[i][j] *= FIRST_LETTER_FACTOR
-    pairs = sorted(
-        ((float(matrix[i][j]), i, j) for i in range(len(query)) for j in range(len(listed))),
-        key=lambda x: (-x[0], x[1], x[2]),
-    )
+            sim = row[j]
+            if sim < 1.0:
+                if sim >= 0.5 and _same_korean_word(a, b):
+                    sim = 1.0
+                    korean.add((i, j))
+                elif a[:1] != b[:1]:
+                    # Spelling variants keep their first letter (Smith/Smyth); Zihan/Yishan is another name.
+                    sim *= FIRST_LETTER_FACTOR
+            if sim >= MIN_TOKEN_SIMILARITY:
+                pairs.append((-sim, i, j))
+    pairs.sort()
     used_q: set[int] = set()
     used_c: set[int] = set()
     aligned: list[AlignedToken] = []
     matched = 0.0
-    for sim, i, j in pairs:
-        if sim < MIN_TOKEN_SIMILARITY:
-            break
+    for negative, i, j in pairs:
+        sim = -negative
         if i in used_q or j in used_c:
             continue
         used_q.add(i)

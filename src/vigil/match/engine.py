@@ -35,7 +35,7 @@ DEFAULT_THRESHOLDS: dict[str, float] = {"person": 0.80, "org": 0.85, "vessel": 0
 #: Listed names retrieved per query; of these, those whose retrieval score is at least
 #: RETRIEVAL_RATIO of the best (and at least RETRIEVAL_FLOOR) are scored in full. On the labelled
 #: sets every true hit retrieves at >= 0.57 of the best and >= 0.22 absolute, within the first 9.
-DEFAULT_CANDIDATES = 16
+DEFAULT_CANDIDATES = 12
 RETRIEVAL_RATIO = 0.5
 MAX_EVIDENCE_BONUS = DOB_EXACT + COUNTRY_MATCH
 RETRIEVAL_FLOOR = 0.15

@@ -32,7 +32,7 @@ __all__ = ["IndexedParty", "MatchIndex", "name_features"]
 log = logging.getLogger(__name__)
 
 #: Query features shared by more than this share of listed names are not looked up.
-MAX_QUERY_DF = 0.01
+MAX_QUERY_DF = 0.02
 #: Aliases the authority itself grades as weak or low quality count a little less.
 WEAK_ALIAS_FACTOR = 0.95
 
@@ -57,8 +57,12 @@ class _NameEntry:
     parties: list[tuple[int, float]] = field(default_factory=list)  # (party index, quality factor)
 
 
-def name_features(name: PreparedName) -> dict[str, float]:
-    """The sparse features of a prepared name (before IDF weighting)."""
+def name_features(name: PreparedName, *, query: bool = False) -> dict[str, float]:
+    """The sparse features of a prepared name (before IDF weighting).
+
+    A listed name offers its acronyms (in parentheses, or its initials); a query looks them up
+    only with a one-word name (KOMID, KMDT): a longer query's initials say nothing.
+    """
     features: dict[str, float] = {}
     for token in name.tokens:
         features["t:" + token] = 1.0
@@ -67,8 +71,9 @@ def name_features(name: PreparedName) -> dict[str, float]:
             features["s:" + "".join(sorted(token))] = 0.5
     for token in name.core:
         features["t:" + token] = 1.0
-    for acronym in name.acronyms:
-        features["a:" + acronym] = 1.0
+    if not query:
+        for acronym in name.acronyms:
+            features["a:" + acronym] = 1.0
     if len(name.core) == 1 and 2 <= len(name.core[0]) <= 10:
         # A one-word name may be an acronym (KMDT): meet the acronyms of listed names.
         features["a:" + name.core[0]] = 1.0
@@ -211,7 +216,7 @@ class MatchIndex:
         cols: list[int] = []
         values: list[float] = []
         for row, name in enumerate(prepared):
-            for feature, value in name_features(name).items():
+            for feature, value in name_features(name, query=True).items():
                 col = self.vocabulary.get(feature)
                 if col is not None and not self.common[col]:
                     rows.append(row)
