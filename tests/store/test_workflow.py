@@ -12,6 +12,7 @@ from tests.store.factories import make_list, make_party
 from vigil.errors import ConflictError, InputError, NotFoundError, StoreError
 from vigil.match.types import AlignedToken, Explanation, Query
 from vigil.store import Store, open_store
+from vigil.store.migrations import MIGRATIONS
 from vigil.store.workflow import AlertItem, Customer, ScreeningRun
 
 T0 = datetime(2025, 3, 1, 9, 0, 0, tzinfo=UTC)
@@ -678,14 +679,21 @@ def test_an_older_store_is_migrated(store_url: str) -> None:
         store.import_version(make_list([make_party("KPi.001")]), origin="a", content_hash="h1")
         # Make it look like a store of the release before the workflow.
         with store._write():
-            for table in ("customer", "screening_run", "alert", "disposition", "allowlist", "audit_log"):
+            tables = (
+                "customer",
+                "screening_run",
+                "alert",
+                "disposition",
+                "allowlist",
+                "audit_log",
+                "api_key",
+            )
+            for table in tables:
                 store._query(f"DROP TABLE {table}")
             store._query("DELETE FROM schema_migrations WHERE version > 1")
     with open_store(store_url) as store:
-        assert [row[0] for row in store._query("SELECT version FROM schema_migrations ORDER BY version")] == [
-            1,
-            2,
-        ]
+        applied = [row[0] for row in store._query("SELECT version FROM schema_migrations ORDER BY version")]
+        assert applied == [m.number for m in MIGRATIONS]
         assert store.party("un_sc:KPi.001").id == "un_sc:KPi.001"
         r = run(store)
         assert store.raise_alerts(r.id, [item("c1")]).created == [1]

@@ -59,6 +59,7 @@ customers_app = typer.Typer(help="The monitored customer base: load, list.", no_
 alerts_app = typer.Typer(help="Alert review: list, show, dispose.", no_args_is_help=True)
 allow_app = typer.Typer(help="The allowlist of cleared customer / listed party pairs.", no_args_is_help=True)
 audit_app = typer.Typer(help="The hash-chained audit log: verify, read.", no_args_is_help=True)
+keys_app = typer.Typer(help="API keys and their roles (viewer, reviewer, admin).", no_args_is_help=True)
 
 
 def _schema(value: str | None) -> str | None:
@@ -674,6 +675,86 @@ def register(app: typer.Typer, console: Any, err_console: Any) -> None:
             _fail(err_console, exc)
         console.print(f"report written to {out}", highlight=False)
 
+    @app.command("serve")
+    def serve(
+        host: Annotated[str, typer.Option(help="Address to listen on (loopback by default).")] = "127.0.0.1",
+        port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    ) -> None:
+        """Serve the REST API (and, once it exists, the web UI).
+
+        Clients authenticate with API keys made by `vigil keys add`.
+
+        Example: vigil serve --port 8000
+        """
+        import uvicorn
+
+        from vigil.api import create_app
+
+        settings = get_settings()
+        settings.home.mkdir(parents=True, exist_ok=True)
+        with _store() as store:
+            ensure_snapshot(store)
+        uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
+
+    @keys_app.command("add")
+    def keys_add(
+        name: Annotated[str, typer.Argument(help="Who uses the key (shown in the audit log).")],
+        role: Annotated[str, typer.Option(help="viewer, reviewer or admin.")] = "viewer",
+        as_json: JsonFlag = False,
+    ) -> None:
+        """Create an API key; the key is shown once, only its hash is stored.
+
+        Example: vigil keys add ana --role reviewer
+        """
+        try:
+            with _store() as store:
+                issued = store.create_key(name, role, actor=_actor())
+        except VigilError as exc:
+            _fail(err_console, exc)
+        if as_json:
+            console.print_json(
+                json.dumps({"id": issued.key.id, "name": name, "role": role, "key": issued.plain})
+            )
+        else:
+            console.print(f"key {issued.key.id} for {name} ({role}): {issued.plain}", highlight=False)
+            err_console.print("Store it now: it is not shown again.")
+
+    @keys_app.command("list")
+    def keys_list(as_json: JsonFlag = False) -> None:
+        """Valid API keys (never the keys themselves).
+
+        Example: vigil keys list
+        """
+        try:
+            with _store() as store:
+                keys = store.list_keys()
+        except VigilError as exc:
+            _fail(err_console, exc)
+        rows = [{"id": k.id, "name": k.name, "role": k.role, "created_at": k.created_at} for k in keys]
+        if as_json:
+            console.print_json(json.dumps(rows))
+            return
+        table = Table(title="API keys")
+        for column in ("id", "name", "role", "created_at"):
+            table.add_column(column)
+        for row in rows:
+            table.add_row(*(str(row[c]) for c in ("id", "name", "role", "created_at")))
+        console.print(table)
+
+    @keys_app.command("revoke")
+    def keys_revoke(key_id: Annotated[int, typer.Argument()]) -> None:
+        """Revoke an API key at once.
+
+        Example: vigil keys revoke 3
+        """
+        try:
+            with _store() as store:
+                store.revoke_key(key_id, actor=_actor())
+        except VigilError as exc:
+            _fail(err_console, exc)
+        console.print(f"key {key_id} revoked", highlight=False)
+
+    app.add_typer(keys_app, name="keys")
     app.add_typer(customers_app, name="customers")
     app.add_typer(alerts_app, name="alerts")
     app.add_typer(allow_app, name="allow")

@@ -210,8 +210,22 @@ def _token_korean_keys(token: str) -> frozenset[tuple[str, ...]]:
     return frozenset(k for k in korean_token_keys(token)[:2] if k and not any(s.startswith("=") for s in k))
 
 
+#: Initial letters that may spell one Korean sound: a word's first letter must stay in its group
+#: (Taebong/Daebong, Kwangson/Gwangson, Chosun/Joseon). The North/South initial r/n (Rungrado /
+#: Nungrado) is allowed only between words of two syllables or more: in short words it would make
+#: Rice and Nice one word.
+_INITIAL_GROUPS = {c: g for g in ("kg", "td", "pbf", "cj", "s", "rl", "n", "m", "h", "aeiouyw") for c in g}
+_RN_GROUPS = frozenset({"rl", "n", "aeiouyw"})
+_RN_MIN_LENGTH = 6
+
+
 def _same_korean_word(a: str, b: str) -> bool:
-    """Two spellings of one Korean word (Taebong/Daebong, Unpa/Unpha)."""
+    """Two spellings of one Korean word (Taebong/Daebong, Unpa/Unpha, Rungrado/Nungrado)."""
+    group_a, group_b = _INITIAL_GROUPS.get(a[:1]), _INITIAL_GROUPS.get(b[:1])
+    if group_a != group_b and not (
+        group_a in _RN_GROUPS and group_b in _RN_GROUPS and min(len(a), len(b)) >= _RN_MIN_LENGTH
+    ):
+        return False
     keys = _token_korean_keys(a)
     return bool(keys) and not keys.isdisjoint(_token_korean_keys(b))
 

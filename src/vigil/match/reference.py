@@ -216,9 +216,23 @@ def _korean_readings(token: str) -> set[tuple[str, ...]]:
     return {r for r in readings if r and not any(s.startswith("=") for s in r)}
 
 
+_SOUND_GROUPS = ("kg", "td", "pbf", "cj", "s", "rl", "n", "m", "h", "aeiouyw")
+
+
+def _same_sound_group(a: str, b: str) -> bool:
+    """Whether two words start with letters that may spell one Korean sound (t/d, k/g, ...);
+    r, n and a vowel only between words of six letters or more (Rungrado/Nungrado, not Rice/Nice)."""
+    group_a = next((g for g in _SOUND_GROUPS if a[:1] and a[0] in g), None)
+    group_b = next((g for g in _SOUND_GROUPS if b[:1] and b[0] in g), None)
+    if group_a == group_b:
+        return True
+    initial_sounds = {"rl", "n", "aeiouyw"}
+    return group_a in initial_sounds and group_b in initial_sounds and min(len(a), len(b)) >= 6
+
+
 def _token_similarity(a: str, b: str) -> float:
     similarity = indel_similarity(a, b)
-    if 0.5 <= similarity < 1.0 and _korean_readings(a) & _korean_readings(b):
+    if 0.5 <= similarity < 1.0 and _same_sound_group(a, b) and _korean_readings(a) & _korean_readings(b):
         return 1.0  # two spellings of one Korean word
     if similarity < 1.0 and a[:1] != b[:1]:
         return similarity * FIRST_LETTER_FACTOR  # spelling variants keep their first letter

@@ -34,6 +34,7 @@ from vigil.model.diff import diff_parties
 from vigil.model.groups import GroupKeys, group_keyed, group_keys
 from vigil.sources.base import ParsedList
 from vigil.store.codec import party_json
+from vigil.store.keys import KeyStore
 from vigil.store.migrations import MIGRATIONS, steps_for
 from vigil.store.workflow import WorkflowStore
 
@@ -157,7 +158,7 @@ def _load_party(data: str) -> Party:
     return Party.from_dict(json.loads(data))
 
 
-class Store(WorkflowStore, abc.ABC):
+class Store(WorkflowStore, KeyStore, abc.ABC):
     """A versioned store of official lists. Use as a context manager, or call :meth:`close`.
 
     Versions are immutable once imported. Every write is one transaction: a failure,

@@ -28,6 +28,11 @@ The alert workflow (migration 2, used by :mod:`vigil.store.workflow`):
 - ``audit_log``: the hash-chained record of every change (``"at"`` is quoted: a
   reserved word in DuckDB).
 
+API keys (migration 3, used by :mod:`vigil.store.keys`):
+
+- ``api_key``: keys of the REST API with their role; only the sha256 of a key is
+  stored, never the key itself. Keys are revoked, never deleted.
+
 Workflow tables carry no foreign keys: rows they would reference get updated, which
 DuckDB's foreign keys do not allow; the workflow checks references itself.
 """
@@ -198,6 +203,23 @@ MIGRATIONS += (
         name="alert workflow",
         steps=(*_WORKFLOW_TABLES, _ONE_ACTIVE_ALERT),
         dialect_steps={"duckdb": _WORKFLOW_TABLES},
+    ),
+)
+
+MIGRATIONS += (
+    Migration(
+        number=3,
+        name="api keys",
+        steps=(
+            """CREATE TABLE api_key (
+                id INTEGER PRIMARY KEY,
+                name TEXT NOT NULL,
+                role TEXT NOT NULL CHECK (role IN ('viewer', 'reviewer', 'admin')),
+                key_hash {key} NOT NULL UNIQUE,
+                created_at TEXT NOT NULL,
+                revoked_at TEXT
+            )""",
+        ),
     ),
 )
 
