@@ -679,6 +679,7 @@ def register(app: typer.Typer, console: Any, err_console: Any) -> None:
     def serve(
         host: Annotated[str, typer.Option(help="Address to listen on (loopback by default).")] = "127.0.0.1",
         port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+        workers: Annotated[int, typer.Option(help="Server processes (one per core serves most load).")] = 1,
     ) -> None:
         """Serve the REST API (and, once it exists, the web UI).
 
@@ -686,15 +687,15 @@ def register(app: typer.Typer, console: Any, err_console: Any) -> None:
 
         Example: vigil serve --port 8000
         """
-        import uvicorn
-
-        from vigil.api import create_app
+        from vigil.api.serve import serve as run_server
 
         settings = get_settings()
         settings.home.mkdir(parents=True, exist_ok=True)
         with _store() as store:
             ensure_snapshot(store)
-        uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
+            # Build the match index once here, so the server processes load it from the cache.
+            _service(store).matcher()
+        run_server(settings, host=host, port=port, workers=workers)
 
     @keys_app.command("add")
     def keys_add(

@@ -219,6 +219,7 @@ _RN_GROUPS = frozenset({"rl", "n", "aeiouyw"})
 _RN_MIN_LENGTH = 6
 
 
+@lru_cache(maxsize=262_144)
 def _same_korean_word(a: str, b: str) -> bool:
     """Two spellings of one Korean word (Taebong/Daebong, Unpa/Unpha, Rungrado/Nungrado)."""
     group_a, group_b = _INITIAL_GROUPS.get(a[:1]), _INITIAL_GROUPS.get(b[:1])

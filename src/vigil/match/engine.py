@@ -37,7 +37,6 @@ DEFAULT_THRESHOLDS: dict[str, float] = {"person": 0.80, "org": 0.85, "vessel": 0
 #: sets every true hit retrieves at >= 0.57 of the best and >= 0.22 absolute, within the first 9.
 DEFAULT_CANDIDATES = 12
 RETRIEVAL_RATIO = 0.5
-MAX_EVIDENCE_BONUS = DOB_EXACT + COUNTRY_MATCH
 RETRIEVAL_FLOOR = 0.15
 
 
@@ -116,15 +115,14 @@ class Matcher:
                         group=party.group,
                     )
         retrieval_floor = max(RETRIEVAL_FLOOR, candidates[0][1] * RETRIEVAL_RATIO) if candidates else 1.0
+        bonus = (DOB_EXACT if query.dob else 0.0) + (COUNTRY_MATCH if query.country else 0.0)
         for name_number, retrieval in candidates:
             if retrieval < retrieval_floor:
                 break
             entry = self.index.names[name_number]
-            # A name must reach the threshold less what evidence can add (an equal date of birth
-            # and country) to matter; the scorer may skip the rest.
-            needed = (
-                self.config.threshold(entry.kind) if threshold is None else threshold
-            ) - MAX_EVIDENCE_BONUS
+            # A name must reach the threshold less what this query's evidence can add (an equal
+            # date of birth, an equal country) to matter; the scorer may skip the rest.
+            needed = (self.config.threshold(entry.kind) if threshold is None else threshold) - bonus
             explanation = self._scorer(
                 prepared, entry.prepared, entry.kind, self.index.token_weight, max(needed, 0.0)
             )
