@@ -12,10 +12,13 @@ $(BIN)/.installed: pyproject.toml
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $@
 
-## The main job on the embedded default: load the bundled lists (first run), show them, show one party.
+## The main job on the embedded default: load the bundled lists (first run), screen the example
+## customer file against them with alerts raised, and show the alert queue.
 run: $(BIN)/.installed
 	$(BIN)/vigil lists status
-	$(BIN)/vigil party un:KPi.033
+	$(BIN)/vigil screen-file examples/customers.csv --out $(VIGIL_HOME)/results.csv \
+		--id-column customer_id --type-column type --dob-column dob --country-column country --alerts
+	$(BIN)/vigil alerts list --status open
 
 ## The whole test suite: lint, strict type check, every test (slow and PostgreSQL ones included).
 test: lint typecheck pytest
@@ -31,6 +34,9 @@ pytest: $(BIN)/.installed
 
 bench: $(BIN)/.installed
 	$(BIN)/python benchmarks/bench_lists.py
+	$(BIN)/python benchmarks/bench_matching.py
+	$(BIN)/python benchmarks/bench_screening.py
+	$(BIN)/python benchmarks/bench_api.py
 
 clean:
 	rm -rf $(VENV) vigil-home .pytest_cache .mypy_cache .ruff_cache

@@ -141,7 +141,8 @@ def main() -> None:
                     latencies, errors = run_level(base, key, path, body, clients, args.requests)
                     seconds = time.perf_counter() - started
                     print(
-                        f"| {path.split('?')[0]} | {clients} | {len(latencies):,} | {_percentile(latencies, 50):.1f} "
+                        f"| {path.split('?')[0]} | {clients} | {len(latencies):,} "
+                        f"| {_percentile(latencies, 50):.1f} "
                         f"| {_percentile(latencies, 95):.1f} | {_percentile(latencies, 99):.1f} | {errors} "
                         f"| {len(latencies) / seconds:,.0f} |",
                         flush=True,
