@@ -33,6 +33,7 @@ from vigil.api.routers import alerts, allowlist, audit, customers, entities, lis
 from vigil.errors import VigilError
 from vigil.settings import Settings, get_settings
 from vigil.store.base import Store
+from vigil.web.ui import mount_ui
 
 __all__ = ["create_app"]
 
@@ -115,4 +116,5 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
     app.add_middleware(AccessLog)
     for module in (system, match, entities, lists, alerts, allowlist, customers, audit):
         app.include_router(module.router)
+    mount_ui(app)
     return app
