@@ -14,7 +14,7 @@ from pathlib import Path
 
 from vigil.model import Party
 
-__all__ = ["ListFile", "ParsedList", "Source", "sha256_files"]
+__all__ = ["ListFile", "ParsedList", "Source", "check_counts", "sha256_files"]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -45,6 +45,16 @@ class ParsedList:
 
 
 Parser = Callable[[dict[str, Path]], ParsedList]
+
+
+def check_counts(name: str, declared: dict[str, int], parsed: dict[str, int]) -> None:
+    """Raise :class:`ListCountError` naming the file when a parse yielded fewer records than declared."""
+    from vigil.errors import ListCountError
+
+    for kind, count in declared.items():
+        got = parsed.get(kind, 0)
+        if got < count:
+            raise ListCountError(name, f"parsed {got} of {count} {kind or '?'} records in the file")
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -35,10 +35,10 @@ from pathlib import Path
 
 from lxml import etree
 
-from vigil.errors import ListCountError, ListFormatError
+from vigil.errors import ListFormatError
 from vigil.model import Address, DateValue, Designation, Identifier, Name, Party, Place
 from vigil.names.countries import country_code
-from vigil.sources.base import ListFile, ParsedList, Source
+from vigil.sources.base import ListFile, ParsedList, Source, check_counts
 from vigil.sources.safe_io import iterparse_xml
 from vigil.sources.un import detect_script, normalize_un_ref
 
@@ -553,9 +553,7 @@ def parse(files: dict[str, Path]) -> ParsedList:
             close()
     if root is None:
         raise ListFormatError(name, "no XML elements found")
-    for subject, count in declared.items():
-        if parsed.get(subject, 0) < count:
-            raise ListCountError(name, f"parsed {parsed.get(subject, 0)} of {count} {subject or '?'} records")
+    check_counts(name, declared, parsed)
     log.info("parsed %s: %s", name, parsed)
     return ParsedList(
         source=SOURCE_KEY,

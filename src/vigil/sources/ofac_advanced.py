@@ -29,7 +29,7 @@ from typing import Final
 
 from lxml import etree
 
-from vigil.errors import ListCountError, ListFormatError
+from vigil.errors import ListFormatError
 from vigil.model import (
     Address,
     AircraftInfo,
@@ -43,7 +43,7 @@ from vigil.model import (
     VesselInfo,
 )
 from vigil.names.countries import country_code
-from vigil.sources.base import ListFile, ParsedList, Source
+from vigil.sources.base import ListFile, ParsedList, Source, check_counts
 from vigil.sources.safe_io import iterparse_xml
 
 __all__ = [
@@ -1201,9 +1201,7 @@ def parse(files: dict[str, Path]) -> ParsedList:
 
     if not declared["DistinctParty"]:
         raise ListFormatError(name, "not an OFAC advanced XML: no DistinctParty records")
-    for key, count in declared.items():
-        if parsed[key] < count:
-            raise ListCountError(name, f"parsed {parsed[key]} of {count} {key} records in the file")
+    check_counts(name, declared, parsed)
     parties = list(state.parties.values())
     warnings = [
         f"{message} (x{count})" if count > 1 else message for message, count in state.warnings.items()

@@ -31,10 +31,10 @@ from pathlib import Path
 
 from lxml import etree
 
-from vigil.errors import ListCountError, ListFormatError
+from vigil.errors import ListFormatError
 from vigil.model import Address, DateValue, Designation, Identifier, Name, Party, Place, Relation
 from vigil.names.countries import country_code
-from vigil.sources.base import ListFile, ParsedList, Source
+from vigil.sources.base import ListFile, ParsedList, Source, check_counts
 from vigil.sources.safe_io import iterparse_xml
 
 __all__ = ["SOURCE", "detect_script", "normalize_un_ref", "parse"]
@@ -773,9 +773,7 @@ def parse(files: dict[str, Path]) -> ParsedList:
             if target in ids:
                 relation.target = target
 
-    for tag, count in declared.items():
-        if parsed[tag] < count:
-            raise ListCountError(name, f"parsed {parsed[tag]} of {count} {tag} records in the file")
+    check_counts(name, declared, parsed)
     log.info("parsed %s: %s", name, parsed)
     return ParsedList(
         source=SOURCE_KEY,
