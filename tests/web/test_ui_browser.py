@@ -8,6 +8,8 @@ Screenshots of every page land in ``test-artifacts/ui/``.
 from __future__ import annotations
 
 import csv
+import functools
+import http.server
 import json
 import os
 import shutil
@@ -17,6 +19,7 @@ import sys
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -57,32 +60,22 @@ def _free_port() -> int:
         return port
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
+@contextmanager
+def _serve(home: Path, **env_extra: str) -> Iterator[str]:
+    """The real app with the UI under uvicorn on a free loopback port; yields its base URL."""
     import uvicorn
-
-    home = tmp_path_factory.mktemp("vigil-home")
-    _vigil(home, "lists", "import", "un_sc", str(DATA / "2026-01-28" / "un.xml"))
-    _vigil(home, "lists", "import", "un_sc", str(DATA / "2026-02-27" / "UN_consolidated.xml"))
-    keys = {
-        "ana": _key(home, "ana", "reviewer"),
-        "ben": _key(home, "ben", "reviewer"),
-        "vic": _key(home, "vic", "viewer"),
-    }
-    customers = home / "customers.csv"
-    with customers.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(["id", "name", "dob"])
-        writer.writerow(["C-1", "Kim Jong Sik", ""])
-        writer.writerow(["C-2", "Maria Santos", ""])
-    _vigil(home, "customers", "load", str(customers))
 
     from vigil.api.app import create_app
     from vigil.settings import get_settings
     from vigil.web.ui import mount_ui
 
-    env = {k: v for k, v in os.environ.items() if k != "VIGIL_DATABASE_URL"}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k != "VIGIL_DATABASE_URL" and not k.startswith("VIGIL_LIST_URL_")
+    }
     env["VIGIL_HOME"] = str(home)
+    env.update(env_extra)
     app = create_app(get_settings(env))
     mount_ui(app)
     port = _free_port()
@@ -94,10 +87,73 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]
         assert time.monotonic() < deadline, "the server did not start"
         time.sleep(0.05)
     try:
-        yield {"url": f"http://127.0.0.1:{port}", "home": str(home), **keys}
+        yield f"http://127.0.0.1:{port}"
     finally:
         uv.should_exit = True
         thread.join(timeout=10)
+
+
+def _customers(home: Path, *rows: tuple[str, str]) -> None:
+    customers = home / "customers.csv"
+    with customers.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["id", "name", "dob"])
+        for customer_id, name in rows:
+            writer.writerow([customer_id, name, ""])
+    _vigil(home, "customers", "load", str(customers))
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
+    home = tmp_path_factory.mktemp("vigil-home")
+    _vigil(home, "lists", "import", "un_sc", str(DATA / "2026-01-28" / "un.xml"))
+    _vigil(home, "lists", "import", "un_sc", str(DATA / "2026-02-27" / "UN_consolidated.xml"))
+    keys = {
+        "ana": _key(home, "ana", "reviewer"),
+        "ben": _key(home, "ben", "reviewer"),
+        "vic": _key(home, "vic", "viewer"),
+    }
+    _customers(home, ("C-1", "Kim Jong Sik"), ("C-2", "Maria Santos"), ("C-3", "Mun Chong Chol"))
+    with _serve(home) as url:
+        yield {"url": url, "home": str(home), **keys}
+
+
+class _Quiet(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+@pytest.fixture(scope="module")
+def publisher(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
+    """A real HTTP server on loopback serving a temporary folder (empty at first)."""
+    folder = tmp_path_factory.mktemp("publisher")
+    handler = functools.partial(_Quiet, directory=str(folder))
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield {"url": f"http://127.0.0.1:{httpd.server_address[1]}", "folder": str(folder)}
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+        thread.join(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def update_server(
+    tmp_path_factory: pytest.TempPathFactory, publisher: dict[str, str]
+) -> Iterator[dict[str, str]]:
+    """A second app holding only the January UN list; its UN URL points at ``publisher``."""
+    home = tmp_path_factory.mktemp("vigil-update-home")
+    _vigil(home, "lists", "import", "un_sc", str(DATA / "2026-01-28" / "un.xml"))
+    keys = {
+        "ada": _key(home, "ada", "admin"),
+        "ana": _key(home, "ana", "reviewer"),
+        "vic": _key(home, "vic", "viewer"),
+    }
+    _customers(home, ("C-1", "Kim Jong Sik"), ("C-2", "Maria Santos"))
+    with _serve(home, VIGIL_LIST_URL_UN_SC=publisher["url"] + "/UN_consolidated.xml") as url:
+        yield {"url": url, "home": str(home), **keys}
 
 
 @pytest.fixture(scope="module")
@@ -314,6 +370,122 @@ def test_narrow_screen(browser: object, server: dict[str, str]) -> None:
     assert page.evaluate("document.activeElement.className") == "skip"
     page.keyboard.press("Enter")
     assert page.evaluate("document.activeElement.id") == "main"
+    page.context.close()
+
+
+def _csrf(page: object) -> str:
+    token: str = page.locator("form.who input[name=csrf]").input_value()  # type: ignore[attr-defined]
+    return token
+
+
+def test_admin_updates_the_lists(
+    browser: object, update_server: dict[str, str], publisher: dict[str, str]
+) -> None:
+    page = _page(browser, update_server, "ada")
+    page.goto(update_server["url"] + "/ui/lists")
+    assert page.locator("form.update-lists button").is_visible()
+    # The publisher has no file yet: the download fails and the January version stays current.
+    page.click("button:has-text('Update lists')")
+    page.wait_for_url("**/ui/lists/update")
+    error = page.inner_text(".update-result [role=alert]")
+    assert "HTTP 404" in error and "previous version" in error
+    assert page.locator("tr.current td", has_text="1").count() >= 1
+    _shot(page, "16-lists-update-failed")
+    # The February file is published: a new version is imported and the customers re-screened.
+    shutil.copy(
+        DATA / "2026-02-27" / "UN_consolidated.xml", Path(publisher["folder"]) / "UN_consolidated.xml"
+    )
+    page.goto(update_server["url"] + "/ui/lists")
+    page.click("button:has-text('Update lists')")
+    page.wait_for_url("**/ui/lists/update")
+    row = page.locator(".update-result tbody tr").first
+    assert "new version" in row.inner_text()
+    assert "un_sc" in row.inner_text()
+    assert "Re-screened" in page.inner_text(".rescreen")
+    assert page.locator(".update-result [role=alert]").count() == 0
+    _shot(page, "17-lists-updated")
+    page.click("a.diff-link")
+    page.wait_for_url("**/diff**")
+    summary = page.inner_text(".summary")
+    assert "added" in summary and "changed" in summary
+    _shot(page, "18-lists-update-diff")
+    # Again: nothing changed, nothing imported.
+    page.goto(update_server["url"] + "/ui/lists")
+    page.click("button:has-text('Update lists')")
+    page.wait_for_url("**/ui/lists/update")
+    assert "no change" in page.inner_text(".update-result tbody tr")
+    assert page.locator("a.diff-link").count() == 0
+    assert page.context.outside == []  # type: ignore[attr-defined]
+    page.context.close()
+
+
+@pytest.mark.parametrize("who", ["vic", "ana"])
+def test_only_admins_update_the_lists(browser: object, update_server: dict[str, str], who: str) -> None:
+    page = _page(browser, update_server, who)
+    page.goto(update_server["url"] + "/ui/lists")
+    assert page.locator("button:has-text('Update lists')").count() == 0
+    answer = page.request.post(  # type: ignore[attr-defined]
+        update_server["url"] + "/ui/lists/update", form={"csrf": _csrf(page)}
+    )
+    assert answer.status == 403
+    assert "admin" in answer.text()
+    page.context.close()
+
+
+def test_update_needs_the_csrf_token(browser: object, update_server: dict[str, str]) -> None:
+    page = _page(browser, update_server, "ada")
+    answer = page.request.post(update_server["url"] + "/ui/lists/update", form={"csrf": "forged"})  # type: ignore[attr-defined]
+    assert answer.status == 403
+    page.context.close()
+
+
+def test_allowlist_from_a_false_positive_then_revoke(browser: object, server: dict[str, str]) -> None:
+    page = _page(browser, server, "ana")
+    page.goto(server["url"] + "/ui/alerts")
+    page.locator("tbody tr", has_text="Mun Chong Chol").locator("a").first.click()
+    page.wait_for_url("**/ui/alerts/*")
+    alert_url = page.url.split("?")[0]
+    assert page.locator("form.allow").count() == 0  # only after a false-positive decision
+    page.check("input[value=false_positive]")
+    page.fill("#reason", "Different person: born 1990, KYC passport checked.")
+    page.click("form.decide button")
+    page.wait_for_url("**done=closed_false_positive")
+    expires = page.locator("#allow-expires").input_value()
+    assert expires[:4].isdigit() and int(expires[:4]) >= time.gmtime().tm_year + 1  # a year ahead
+    page.fill("#allow-reason", "Known customer, not the listed person.")
+    page.click("form.allow button")
+    page.wait_for_url("**allowed=*")
+    assert "Allowlisted" in page.inner_text("main")
+    _shot(page, "19-alert-allowlisted")
+
+    viewer = _page(browser, server, "vic")
+    viewer.goto(alert_url)
+    assert viewer.locator("form.allow").count() == 0
+    answer = viewer.request.post(  # type: ignore[attr-defined]
+        alert_url + "/allow", form={"csrf": _csrf(viewer), "reason": "x", "expires": ""}
+    )
+    assert answer.status == 403
+    viewer.goto(server["url"] + "/ui/allowlist")
+    assert "C-3" in viewer.inner_text("tbody")
+    assert viewer.locator("form.revoke").count() == 0
+    entry_id = viewer.locator("tbody tr", has_text="C-3").locator("td").first.inner_text()
+    answer = viewer.request.post(  # type: ignore[attr-defined]
+        server["url"] + f"/ui/allowlist/{entry_id}/revoke", form={"csrf": _csrf(viewer), "reason": "x"}
+    )
+    assert answer.status == 403
+    viewer.context.close()
+
+    page.goto(server["url"] + "/ui/allowlist")
+    row = page.locator("tbody tr", has_text="C-3")
+    _shot(page, "20-allowlist-entry")
+    row.locator("input[name=reason]").fill("Customer relationship ended.")
+    row.locator("button:has-text('Revoke')").click()
+    page.wait_for_url("**revoked=*")
+    assert "revoked" in page.inner_text("[role=status]")
+    assert page.locator("tbody tr", has_text="C-3").count() == 0
+    page.goto(server["url"] + "/ui/allowlist?all=true")
+    assert "Customer relationship ended." in page.locator("tbody tr", has_text="C-3").inner_text()
+    _shot(page, "21-allowlist-revoked")
     page.context.close()
 
 

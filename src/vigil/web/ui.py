@@ -21,7 +21,7 @@ import re
 import secrets
 import time
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -35,13 +35,15 @@ from vigil.api.auth import Principal
 from vigil.api.context import ApiContext, context_of
 from vigil.api.errors import Forbidden, RateLimited
 from vigil.api.models import EntityExample
+from vigil.api.routers.lists import UpdateResult, update_and_rescreen
 from vigil.api.routers.match import best_hits, queries_of, result_of
-from vigil.errors import NotFoundError, VigilError
+from vigil.errors import InputError, NotFoundError, VigilError
+from vigil.lists.fetch import DEFAULT_UPDATE_SOURCES
 from vigil.model.party import Party
 from vigil.screening.files import ColumnMapping
 from vigil.sources.registry import get_source
 from vigil.store.keys import ROLES, Role
-from vigil.store.workflow import ALERT_STATUSES, Alert
+from vigil.store.workflow import ALERT_STATUSES, Alert, AllowEntry
 from vigil.web.session import COOKIE, MAX_AGE, SessionSigner, load_secret
 
 __all__ = ["mount_ui"]
@@ -123,6 +125,7 @@ def _page(
         principal=principal,
         csrf=_signer(request).csrf(cookie) if cookie else "",
         can_review=principal is not None and ROLES.index(principal.role) >= ROLES.index("reviewer"),
+        can_admin=principal is not None and ROLES.index(principal.role) >= ROLES.index("admin"),
         nav=name.split(".")[0],
     )
     response = templates.TemplateResponse(request, name, values, status_code=status_code)
@@ -406,6 +409,7 @@ async def _alert_view(
     *,
     error: str | None = None,
     notice: str | None = None,
+    allow_error: str | None = None,
     status_code: int = 200,
 ) -> HTMLResponse:
     context = context_of(request)
@@ -425,8 +429,14 @@ async def _alert_view(
                 customer = None
         return alert, party, customer
 
+    def allowed() -> list[AllowEntry]:
+        if not alert.customer_id:
+            return []
+        return context.store.list_allow(customer_id=alert.customer_id, group_id=alert.group_id)
+
     try:
         alert, party, customer = await context.run(load)
+        allow_entries = await context.run(allowed)
     except NotFoundError as exc:
         return _page(request, "error.html", principal, status_code=404, message=str(exc))
     return _page(
@@ -442,6 +452,10 @@ async def _alert_view(
         error=error,
         notice=notice,
         country=_country,
+        allow_entries=allow_entries,
+        can_allow=alert.status == "closed_false_positive" and bool(alert.customer_id),
+        allow_default=(datetime.now(UTC).date() + timedelta(days=365)).isoformat(),
+        allow_error=allow_error,
     )
 
 
@@ -489,15 +503,129 @@ async def dispose(
     return RedirectResponse(f"/ui/alerts/{alert.id}?done={alert.status}", status_code=303)
 
 
+@router.post("/alerts/{alert_id}/allow", response_model=None)
+async def allow_from_alert(
+    request: Request,
+    alert_id: int,
+    reason: Annotated[str, Form(max_length=4000)] = "",
+    expires: Annotated[str, Form(max_length=10)] = "",
+    csrf: Annotated[str, Form()] = "",
+) -> Response:
+    """Allowlist the alert's customer and listed group (reviewers; closed false positives only)."""
+    principal = await principal_of(request)
+    try:
+        await _check_csrf(request, csrf)
+        _require(principal, "reviewer")
+    except Forbidden as exc:
+        return _page(request, "error.html", principal, status_code=403, message=str(exc))
+    context = context_of(request)
+
+    async def error(message: str, status_code: int = 400) -> HTMLResponse:
+        return await _alert_view(request, principal, alert_id, allow_error=message, status_code=status_code)
+
+    if not reason.strip():
+        return await error("Give a reason for the allowlist entry.")
+    try:
+        until = date.fromisoformat(expires) if expires.strip() else None
+    except ValueError:
+        return await error(f"Not a date: {expires!r} (use YYYY-MM-DD).")
+    if until is not None and until <= datetime.now(UTC).date():
+        return await error("The expiry date must be in the future.")
+
+    def run() -> AllowEntry:
+        store = context.store
+        alert = store.get_alert(alert_id)
+        if alert.status != "closed_false_positive" or not alert.customer_id:
+            raise InputError("only a customer's alert closed as a false positive can be allowlisted")
+        hashes = store.group_hashes([alert.group_id])
+        if alert.group_id not in hashes:
+            raise NotFoundError(f"the listed group {alert.group_id!r} is not in the current lists")
+        expires_at = datetime(until.year, until.month, until.day, 23, 59, 59, tzinfo=UTC) if until else None
+        return store.add_allow(
+            alert.customer_id,
+            alert.group_id,
+            hashes[alert.group_id],
+            reason.strip(),
+            principal.name,
+            expires_at,
+        )
+
+    try:
+        entry = await context.run(run)
+    except VigilError as exc:
+        if isinstance(exc, RateLimited):
+            raise
+        return await error(str(exc), exc.http_status)
+    return RedirectResponse(f"/ui/alerts/{alert_id}?allowed={entry.id}", status_code=303)
+
+
 @router.get("/allowlist", response_class=HTMLResponse)
 async def allowlist_page(request: Request, all: bool = False) -> HTMLResponse:
     principal = await principal_of(request)
+    return await _allowlist_view(request, principal, show_all=all)
+
+
+async def _allowlist_view(
+    request: Request,
+    principal: Principal,
+    *,
+    show_all: bool = False,
+    error: str | None = None,
+    status_code: int = 200,
+) -> HTMLResponse:
     context = context_of(request)
-    entries = await context.run(lambda: context.store.list_allow(valid_only=not all))
-    return _page(request, "allowlist.html", principal, entries=entries, show_all=all)
+    entries = await context.run(lambda: context.store.list_allow(valid_only=not show_all))
+    return _page(
+        request,
+        "allowlist.html",
+        principal,
+        status_code=status_code,
+        entries=entries,
+        show_all=show_all,
+        error=error,
+    )
+
+
+@router.post("/allowlist/{allow_id}/revoke", response_model=None)
+async def revoke_allow(
+    request: Request,
+    allow_id: int,
+    reason: Annotated[str, Form(max_length=4000)] = "",
+    csrf: Annotated[str, Form()] = "",
+) -> Response:
+    """Revoke an allowlist entry with a reason (reviewers); the next screening alerts again."""
+    principal = await principal_of(request)
+    try:
+        await _check_csrf(request, csrf)
+        _require(principal, "reviewer")
+    except Forbidden as exc:
+        return _page(request, "error.html", principal, status_code=403, message=str(exc))
+    context = context_of(request)
+    if not reason.strip():
+        return await _allowlist_view(
+            request, principal, error="Give a reason to revoke the entry.", status_code=400
+        )
+    try:
+        await context.run(lambda: context.store.revoke_allow(allow_id, reason.strip(), actor=principal.name))
+    except VigilError as exc:
+        if isinstance(exc, RateLimited):
+            raise
+        return await _allowlist_view(request, principal, error=str(exc), status_code=exc.http_status)
+    return RedirectResponse(f"/ui/allowlist?revoked={allow_id}", status_code=303)
 
 
 # ---------------------------------------------------------------------- lists
+
+
+def _lists(context: ApiContext) -> list[dict[str, Any]]:
+    out = []
+    for source in context.store.sources():
+        try:
+            title = get_source(source).title
+        except VigilError:
+            title = source
+        out.append({"source": source, "title": title, "versions": context.store.versions(source)})
+    return out
 
 
 @router.get("/lists", response_class=HTMLResponse)
@@ -505,17 +633,57 @@ async def lists_page(request: Request) -> HTMLResponse:
     principal = await principal_of(request)
     context = context_of(request)
 
-    def load() -> list[dict[str, Any]]:
-        out = []
-        for source in context.store.sources():
-            try:
-                title = get_source(source).title
-            except VigilError:
-                title = source
-            out.append({"source": source, "title": title, "versions": context.store.versions(source)})
-        return out
+    return _page(request, "lists.html", principal, lists=await context.run(_lists, context), update=None)
 
-    return _page(request, "lists.html", principal, lists=await context.run(load))
+
+@router.post("/lists/update", response_class=HTMLResponse)
+async def lists_update(request: Request, csrf: Annotated[str, Form()] = "") -> HTMLResponse:
+    """Download the loaded lists from their publishers, import new versions, re-screen (admins)."""
+    principal = await principal_of(request)
+    try:
+        await _check_csrf(request, csrf)
+        _require(principal, "admin")
+    except Forbidden as exc:
+        return _page(request, "error.html", principal, status_code=403, message=str(exc))
+    context = context_of(request)
+
+    def run() -> tuple[UpdateResult, list[dict[str, Any]]]:
+        loaded = [s for s in context.store.sources() if _known(s)]
+        keys = loaded or list(DEFAULT_UPDATE_SOURCES)
+        result = update_and_rescreen(context, keys, actor=principal.name)
+        return result, _lists(context)
+
+    result, lists = await context.run(run)
+    rows = [
+        {
+            "source": o.source,
+            "created": o.created,
+            "version": o.version,
+            "parties": sum(o.version.counts.values()),
+            "warnings": o.warnings,
+        }
+        for o in result.outcomes
+    ]
+    error = None
+    if result.failure is not None:
+        error = f"{result.failure} — the previous version of that list is kept."
+    log.info("ui lists update", extra={"actor": principal.name, "failed": error is not None})
+    return _page(
+        request,
+        "lists.html",
+        principal,
+        status_code=result.failure.http_status if result.failure is not None else 200,
+        lists=lists,
+        update={"rows": rows, "rescreen": result.rescreen, "error": error},
+    )
+
+
+def _known(source: str) -> bool:
+    try:
+        get_source(source)
+    except VigilError:
+        return False
+    return True
 
 
 def _at(data: Any, path: str) -> Any:

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import APIRouter, Body
 from fastapi import Query as Param
 
 from vigil.api.auth import Admin, Viewer
-from vigil.api.context import Context
+from vigil.api.context import ApiContext, Context
 from vigil.api.models import (
     DiffChangeOut,
     DiffOut,
@@ -23,10 +24,11 @@ from vigil.api.models import (
 from vigil.errors import NotFoundError, VigilError
 from vigil.lists.fetch import DEFAULT_UPDATE_SOURCES, update_lists
 from vigil.lists.importing import ImportOutcome
+from vigil.screening.service import RescreenSummary
 from vigil.sources.registry import get_source
 from vigil.store.base import ListVersion, PartyChange, Store
 
-__all__ = ["router"]
+__all__ = ["UpdateResult", "router", "update_and_rescreen"]
 
 log = logging.getLogger(__name__)
 
@@ -139,6 +141,39 @@ async def diff(
     return await context.run(load)
 
 
+@dataclass
+class UpdateResult:
+    """What :func:`update_and_rescreen` did: the imports, the re-screening, the failure if any."""
+
+    outcomes: list[ImportOutcome]
+    rescreen: RescreenSummary | None
+    failure: VigilError | None
+
+
+def update_and_rescreen(context: ApiContext, keys: list[str], *, actor: str) -> UpdateResult:
+    """Fetch and import each list in turn, then re-screen against what the new versions changed.
+
+    Runs on the store thread. A failed download stops there and keeps that list's previous
+    version: the lists imported before it are still re-screened; the failure is returned,
+    not raised, so callers (the API, the web UI) can report it their own way.
+    """
+    outcomes: list[ImportOutcome] = []
+    failure: VigilError | None = None
+    for key in keys:
+        try:
+            outcomes.extend(update_lists(context.store, context.settings, [key]))
+        except VigilError as exc:
+            failure = exc
+            break
+    created = [o for o in outcomes if o.created]
+    summary = context.service.rescreen_changes(created, actor=actor) if created else None
+    log.info(
+        "lists updated",
+        extra={"sources": keys, "created": [o.source for o in created], "failed": failure is not None},
+    )
+    return UpdateResult(outcomes=outcomes, rescreen=summary, failure=failure)
+
+
 def _import(outcome: ImportOutcome) -> ImportOut:
     return ImportOut(
         source=outcome.source,
@@ -160,25 +195,12 @@ async def update(
     keys = list(body.sources) if body is not None and body.sources else list(DEFAULT_UPDATE_SOURCES)
 
     def run() -> UpdateOut:
-        outcomes: list[ImportOutcome] = []
-        failure: VigilError | None = None
-        for key in keys:
-            try:
-                outcomes.extend(update_lists(context.store, context.settings, [key]))
-            except VigilError as exc:
-                failure = exc
-                break
-        created = [o for o in outcomes if o.created]
-        summary = context.service.rescreen_changes(created, actor=principal.name) if created else None
-        log.info(
-            "lists updated",
-            extra={"sources": keys, "created": [o.source for o in created], "failed": failure is not None},
-        )
-        if failure is not None:
-            raise failure
+        result = update_and_rescreen(context, keys, actor=principal.name)
+        if result.failure is not None:
+            raise result.failure
         return UpdateOut(
-            imports=[_import(o) for o in outcomes],
-            rescreen=RescreenOut.model_validate(summary) if summary is not None else None,
+            imports=[_import(o) for o in result.outcomes],
+            rescreen=RescreenOut.model_validate(result.rescreen) if result.rescreen is not None else None,
         )
 
     return await context.run(run)
