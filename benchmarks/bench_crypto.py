@@ -20,7 +20,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from vigil.crypto.exposure import build_graph, compute_exposure, read_transfers
+from vigil.crypto.exposure import compute_exposure, load_transfers
 from vigil.crypto.screening import AddressIndex
 from vigil.lists.snapshot import snapshot_dir
 from vigil.sources.registry import get_source
@@ -102,13 +102,13 @@ def main() -> None:
         del table
         mem_before = _peak_mb()
         start = time.perf_counter()
-        graph = build_graph(read_transfers(path))
+        graph = load_transfers(path)
         loaded = time.perf_counter() - start
         start = time.perf_counter()
         result = compute_exposure(graph, designated_keys, max_hops=3, window_days=365)
         computed = time.perf_counter() - start
         start = time.perf_counter()
-        out = result.to_table()
+        out = result.to_table()  # reads the tx ids of the evidence paths from the file
         tabled = time.perf_counter() - start
     reached = int((result.hops > 0).sum())
     rows.append((f"exposure: read + encode {m:,} transfers (Parquet)", f"{loaded:.1f} s"))

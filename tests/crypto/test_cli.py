@@ -60,3 +60,18 @@ def test_cli_check_screen_exposure(tmp_path: Path, crypto_parties: list[Party]) 
     assert json.loads(done.stdout)["designated_in_graph"] == 1
     text = exposure.read_text()
     assert "t1 > t2" in text
+
+    # --alerts: one exposure alert per address within --max-hops, in a run of kind monitor.
+    done = _run(home, "exposure", str(transfers), "--out", str(exposure), "--alerts", "--json")
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["alerts_created"] == 2
+    with open_store(f"sqlite:///{home / 'vigil.sqlite3'}") as store:
+        alerts = {a.customer_id: a for a in store.list_alerts(kind="exposure", limit=100)}
+        assert set(alerts) == {"0x" + "a" * 40, "0x" + "b" * 40}
+        far = alerts["0x" + "b" * 40]
+        assert store.get_run(far.run_id).kind == "monitor"
+        assert far.explanation["hops"] == 2 and far.explanation["path"] == ["t1", "t2"]
+        assert far.explanation["haircut_share"] == 1.0 and far.explanation["poison_share"] == 1.0
+        assert far.explanation["designated_address"] == LAZARUS_ETH.lower()
+        lazarus = next(p for p in crypto_parties if p.primary_name.upper().startswith("LAZARUS GROUP"))
+        assert far.party_id == lazarus.id and "t1 > t2" in far.explanation["text"]

@@ -1,3 +1,5 @@
+from pathlib import Path
+
 import pyarrow as pa
 import pytest
 
@@ -39,7 +41,9 @@ def test_haircut_poison_and_hops_hand_worked() -> None:
     assert b["poison_share"] == c["poison_share"] == 1.0
     hops = {x: int(result.hops[result.node_of(x)]) for x in "DABCE"}
     assert hops == {"D": 0, "A": 1, "B": 2, "E": 2, "C": 3}
-    path = [result.graph.tx_id[i].as_py() for i in result.path(result.node_of("C"))]
+    node_c = result.node_of("C")
+    assert node_c is not None
+    path = result.graph.tx_labels(result.path(node_c)).to_pylist()
     assert path == ["t1", "t3", "t5"]
     table = result.to_table()
     row = table.filter(pa.compute.equal(table["address"], "C")).to_pylist()[0]
@@ -98,7 +102,7 @@ def test_assets_are_kept_apart_and_addresses_matched_by_key() -> None:
     assert result.shares("0x" + "a" * 40)["haircut_share"] == pytest.approx(0.25)
 
 
-def test_iso_times_and_csv(tmp_path) -> None:
+def test_iso_times_and_csv(tmp_path: Path) -> None:
     from vigil.crypto.exposure import read_transfers
 
     path = tmp_path / "t.csv"
@@ -109,3 +113,46 @@ def test_iso_times_and_csv(tmp_path) -> None:
     )
     result = compute_exposure(build_graph(read_transfers(path)), ["D"])
     assert result.shares("B")["haircut_share"] == 1.0
+
+
+def _rows_of(result) -> list[tuple[object, ...]]:  # type: ignore[no-untyped-def]
+    table = result.to_table()
+    return sorted(tuple(row.values()) for row in table.to_pylist())
+
+
+@pytest.mark.parametrize("rows", [CHAIN, [("t1", "A", "B", 10.0, DAY), ("t2", "D", "A", 10.0, 2 * DAY)]])
+def test_streamed_file_reading_gives_the_same_results(tmp_path, monkeypatch, rows) -> None:  # type: ignore[no-untyped-def]
+    import pyarrow.parquet as pq
+
+    from vigil.crypto import exposure
+    from vigil.crypto.exposure import load_transfers
+
+    expected = compute_exposure(build_graph(_graph(rows)), ["D"])
+    monkeypatch.setattr(exposure, "_CHUNK", 2)  # several chunks: the global address dict grows
+    table = _graph(rows)
+    plain = tmp_path / "plain.parquet"
+    pq.write_table(table, plain, row_group_size=3)
+    encoded = tmp_path / "dict.parquet"
+    pq.write_table(
+        table.set_column(1, "from", table.column("from").dictionary_encode()), encoded, row_group_size=2
+    )
+    csv_path = tmp_path / "t.csv"
+    csv_path.write_text(
+        "tx_id,from,to,asset,amount,time\n"
+        + "".join(f"{','.join(map(str, r[:3]))},ETH,{r[3]},{r[4]}\n" for r in rows)
+    )
+    for path in (plain, encoded, csv_path):
+        graph = load_transfers(path)
+        assert graph.tx_id is None  # transfers known by row number; ids read on demand
+        result = compute_exposure(graph, ["D"])
+        assert _rows_of(result) == _rows_of(expected), path
+        assert (
+            graph.tx_labels([4, 0, 4]).to_pylist() == [rows[4][0], rows[0][0], rows[4][0]]
+            if len(rows) > 4
+            else True
+        )
+    if rows is CHAIN:
+        result = compute_exposure(load_transfers(plain), ["D"])
+        node_c = result.node_of("C")
+        assert node_c is not None
+        assert result.graph.tx_labels(result.path(node_c)).to_pylist() == ["t1", "t3", "t5"]

@@ -30,6 +30,23 @@ def _index() -> Any:
         return AddressIndex.from_parties(store.current_parties())
 
 
+def _raise_exposure_alerts(result: Any, transfers: Path) -> dict[str, object]:
+    from vigil.screening.service import ScreeningService
+    from vigil.settings import get_settings
+    from vigil.store import open_store
+
+    settings = get_settings()
+    with open_store(settings.database_url) as store:
+        done = ScreeningService(store).raise_exposure_alerts(
+            result, actor="cli", params={"input": transfers.name}
+        )
+    return {
+        "run_id": done.run_id,
+        "alerts_created": len(done.alerts_created),
+        "alerts_updated": len(done.alerts_updated),
+    }
+
+
 def _read_table(path: Path) -> pa.Table:
     if not path.is_file():
         raise InputError(f"{path}: no such file")
@@ -164,20 +181,28 @@ def register(app: typer.Typer, console: Any, err_console: Any) -> None:
         out: Annotated[Path, typer.Option("--out", help="Output file (.csv or .parquet).")],
         max_hops: Annotated[int, typer.Option(help="BFS depth for hop distance and paths.")] = 3,
         window_days: Annotated[float, typer.Option(help="Only transfers in the last N days.")] = 365,
+        alerts: Annotated[
+            bool,
+            typer.Option(
+                "--alerts",
+                help="Raise an exposure alert per address within --max-hops (a run of kind monitor).",
+            ),
+        ] = False,
         as_json: JsonFlag = False,
     ) -> None:
         """Hop distance and haircut/poison taint of every address reached from a designated one.
 
         Example: vigil crypto exposure transfers.parquet --out exposure.csv --max-hops 3
         """
-        from vigil.crypto.exposure import build_graph, compute_exposure, read_transfers
+        from vigil.crypto.exposure import compute_exposure, load_transfers
 
         try:
-            graph = build_graph(read_transfers(transfers))
+            graph = load_transfers(transfers)
             index = _index()
             result = compute_exposure(graph, index.key_array(), max_hops=max_hops, window_days=window_days)
             table = result.to_table()
             _write_table(table, out)
+            raised = _raise_exposure_alerts(result, transfers) if alerts else None
         except VigilError as exc:
             _fail(err_console, exc)
         designated = int(result.designated.sum())
@@ -188,6 +213,8 @@ def register(app: typer.Typer, console: Any, err_console: Any) -> None:
             "exposed_rows": table.num_rows,
             "out": str(out),
         }
+        if raised is not None:
+            summary.update(raised)
         if as_json:
             console.print_json(json.dumps(summary))
         else:

@@ -221,6 +221,13 @@ def register(app: typer.Typer, console: Any, err_console: Any) -> None:
             list[str] | None,
             typer.Option("--identifier-column", help="More identifier columns (passport, wallet)."),
         ] = None,
+        address_column: Annotated[
+            str | None,
+            typer.Option(
+                "--address-column",
+                help="Column holding a wallet address: validated and screened exactly.",
+            ),
+        ] = None,
         threshold: ThresholdOption = None,
         limit: Annotated[int, typer.Option(help="At most this many hits per row.")] = 10,
         alerts: Annotated[
@@ -242,6 +249,7 @@ def register(app: typer.Typer, console: Any, err_console: Any) -> None:
             country_column=country_column,
             imo_column=imo_column,
             identifier_columns=tuple(id_columns or ()),
+            address_column=address_column,
         )
         try:
             with _store() as store:

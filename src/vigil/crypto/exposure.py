@@ -5,6 +5,10 @@ Input: a CSV or Parquet file with columns ``tx_id, from, to, asset, amount, time
 under :func:`vigil.crypto.addresses.match_key`. The columns become numpy arrays (node ids
 ``int32``, amounts ``float64``, times ``int64``); no per-transfer Python object is built
 except in the taint pass, which streams plain floats over the relevant transfers only.
+:func:`load_transfers` reads a file chunk by chunk (Parquet: record batches of its row
+groups), encoding each chunk's addresses into integer ids of one global dictionary grown
+chunk by chunk; transfer ids are not loaded (transfers are row numbers, and the ids of an
+evidence path are read back from the file on demand).
 
 The exact rules
 ---------------
@@ -44,7 +48,7 @@ Both shares are of the inflow within the window. Taint is not limited by ``max_h
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
@@ -65,6 +69,7 @@ __all__ = [
     "TransferGraph",
     "build_graph",
     "compute_exposure",
+    "load_transfers",
     "read_transfers",
 ]
 
@@ -81,9 +86,14 @@ F64 = npt.NDArray[np.float64]
 @dataclass(frozen=True, slots=True)
 class TransferGraph:
     """Transfers as arrays: ``src``/``dst`` index ``nodes`` (address keys), ``asset_id``
-    indexes ``assets``; ``time`` is epoch seconds."""
+    indexes ``assets``; ``time`` is epoch seconds.
 
-    tx_id: pa.Array
+    Transfers are known by their row number. ``tx_id`` holds the ids when the graph was
+    built from an in-memory table; a graph read from a file (:func:`load_transfers`) keeps
+    only ``source`` and reads the ids of the rows asked for (:meth:`tx_labels`) when needed.
+    """
+
+    tx_id: pa.Array | None
     src: I32
     dst: I32
     asset_id: I32
@@ -91,45 +101,233 @@ class TransferGraph:
     time: I64
     nodes: pa.Array
     assets: pa.Array
+    source: Path | None = None
 
     def __len__(self) -> int:
         return len(self.src)
 
+    def tx_labels(self, rows: npt.ArrayLike) -> pa.Array:
+        """The ``tx_id`` of the given transfer rows (strings, in the order asked)."""
+        wanted = np.asarray(rows, dtype=np.int64).reshape(-1)
+        if self.tx_id is not None:
+            return self.tx_id.take(pa.array(wanted, pa.int64()))
+        if self.source is None or not len(wanted):
+            return pa.array([""] * len(wanted), pa.string())
+        unique, inverse = np.unique(wanted, return_inverse=True)
+        found: list[pa.Array] = []
+        offset = 0
+        for batch in _batches(self.source, ["tx_id"]):
+            n = batch.num_rows
+            lo, hi = np.searchsorted(unique, [offset, offset + n])
+            if hi > lo:
+                local = pa.array(unique[lo:hi] - offset, pa.int64())
+                column = batch.column(0).take(local).cast(pa.string())
+                found.append(pc.fill_null(column, ""))
+            offset += n
+            if hi >= len(unique):
+                break
+        values = pa.concat_arrays(found) if found else pa.array([], pa.string())
+        return values.take(pa.array(inverse.reshape(-1), pa.int64()))
 
-def read_transfers(path: Path) -> pa.Table:
-    """Read a transfer file (``.parquet``/``.pq`` or CSV); InputError if columns are missing."""
-    path = Path(path)
-    if not path.is_file():
-        raise InputError(f"{path}: no such file")
-    try:
-        if path.suffix.lower() in (".parquet", ".pq"):
-            import pyarrow.parquet as pq
 
-            table = pq.read_table(path, read_dictionary=["from", "to", "asset"])
-        else:
-            import pyarrow.csv as pacsv
-
-            types = {name: pa.string() for name in ("tx_id", "from", "to", "asset")}
-            table = pacsv.read_csv(path, convert_options=pacsv.ConvertOptions(column_types=types))
-    except (pa.ArrowInvalid, OSError) as exc:
-        raise InputError(f"{path}: cannot read the transfers: {exc}") from exc
-    missing = [name for name in REQUIRED_COLUMNS if name not in table.column_names]
+def _check_columns(path: Path, names: list[str]) -> None:
+    missing = [name for name in REQUIRED_COLUMNS if name not in names]
     if missing:
         raise InputError(
             f"{path}: missing column(s) {', '.join(missing)}; need {', '.join(REQUIRED_COLUMNS)}"
         )
-    return table
 
 
-def _dictionary(column: pa.ChunkedArray | pa.Array) -> pa.DictionaryArray:
+def _is_parquet(path: Path) -> bool:
+    return path.suffix.lower() in (".parquet", ".pq")
+
+
+def _batches(path: Path, columns: list[str]) -> Iterator[pa.RecordBatch]:
+    """Stream ``columns`` of a transfer file in record batches of at most ``_CHUNK`` rows."""
+    try:
+        if _is_parquet(path):
+            import pyarrow.parquet as pq
+
+            dictionary = [c for c in ("from", "to", "asset") if c in columns]
+            parquet = pq.ParquetFile(path, read_dictionary=dictionary, pre_buffer=False, buffer_size=1 << 22)
+            _check_columns(path, parquet.schema_arrow.names)
+            yield from parquet.iter_batches(batch_size=_CHUNK, columns=columns)
+            return
+        import csv
+
+        import pyarrow.csv as pacsv
+
+        with path.open(newline="", encoding="utf-8-sig") as handle:
+            header = next(csv.reader(handle), [])
+        _check_columns(path, [name.strip() for name in header])
+        types = {name: pa.string() for name in ("tx_id", "from", "to", "asset")}
+        reader = pacsv.open_csv(
+            path,
+            read_options=pacsv.ReadOptions(block_size=64 << 20),
+            convert_options=pacsv.ConvertOptions(column_types=types, include_columns=columns),
+        )
+        yield from reader
+    except (pa.ArrowInvalid, OSError) as exc:
+        raise InputError(f"{path}: cannot read the transfers: {exc}") from exc
+
+
+def read_transfers(path: Path) -> pa.Table:
+    """Read a whole transfer file (``.parquet``/``.pq`` or CSV) as a table; InputError if
+    columns are missing. For large files use :func:`load_transfers`, which streams."""
+    path = Path(path)
+    if not path.is_file():
+        raise InputError(f"{path}: no such file")
+    return pa.Table.from_batches(list(_batches(path, list(REQUIRED_COLUMNS))))
+
+
+def _local_dictionary(column: pa.Array | pa.ChunkedArray) -> tuple[pa.Array, I64]:
+    """(distinct values as strings, index of every row into them) of one chunk's column."""
     array = column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
     if isinstance(array, pa.ChunkedArray):  # combine_chunks of a dictionary column may stay chunked
         array = pa.concat_arrays(array.chunks)
-    if not pa.types.is_dictionary(array.type):
-        array = array.dictionary_encode()
     if array.null_count:
         raise InputError("a transfer has no address (empty from/to)")
-    return array
+    shared = pa.types.is_dictionary(array.type)
+    if not shared:
+        array = array.dictionary_encode()
+    values = array.dictionary.cast(pa.string())
+    indices = np.asarray(array.indices.to_numpy(zero_copy_only=False), dtype=np.int64)
+    if shared and len(values) > 1024:
+        # A dictionary read from the file may be shared by every batch (or the whole file):
+        # keep only the entries this chunk uses.
+        used, indices = np.unique(indices, return_inverse=True)
+        values = values.take(pa.array(used, pa.int64()))
+        indices = indices.reshape(-1).astype(np.int64)
+    return values, indices
+
+
+class _Ids:
+    """One global ``value -> id`` mapping, grown chunk by chunk (ids in first-seen order)."""
+
+    def __init__(self) -> None:
+        self._chunks: list[pa.Array] = []
+        self._known = pa.array([], pa.string())
+        self.size = 0
+
+    def encode(self, values: pa.Array) -> I64:
+        """Global ids of ``values`` (new values get the next ids)."""
+        encoded = values.dictionary_encode()
+        distinct = encoded.dictionary
+        if self.size:
+            found = pc.index_in(distinct, value_set=self._known)
+            ids = np.asarray(found.fill_null(-1).to_numpy(zero_copy_only=False), dtype=np.int64)
+        else:
+            ids = np.full(len(distinct), -1, dtype=np.int64)
+        new = np.flatnonzero(ids < 0)
+        if len(new):
+            ids[new] = np.arange(self.size, self.size + len(new))
+            self._chunks.append(distinct.take(pa.array(new, pa.int64())))
+            self.size += len(new)
+            self._known = pa.concat_arrays(self._chunks)
+            self._chunks = [self._known]
+        return ids[np.asarray(encoded.indices.to_numpy(zero_copy_only=False), dtype=np.int64)]
+
+    def values(self) -> pa.Array:
+        return self._known
+
+
+def _shared_ids(
+    column: pa.Array | pa.ChunkedArray, nodes: _Ids, cache: list[tuple[pa.Array, I64]]
+) -> I64 | None:
+    """Global ids of an address column read with a dictionary shared by many batches (a
+    Parquet file written from a dictionary column): the dictionary is keyed and encoded once,
+    then every batch is a numpy take. None if the column has no such dictionary."""
+    if isinstance(column, pa.ChunkedArray):
+        if column.num_chunks != 1:
+            return None
+        column = column.chunk(0)
+    if not pa.types.is_dictionary(column.type) or len(column.dictionary) <= max(len(column) // 4, 1024):
+        return None
+    if column.null_count:
+        raise InputError("a transfer has no address (empty from/to)")
+    dictionary = column.dictionary
+    ids = next(
+        (known for seen, known in cache if len(seen) == len(dictionary) and seen.equals(dictionary)), None
+    )
+    if ids is None:
+        ids = nodes.encode(match_keys(dictionary.cast(pa.string())))
+        cache[:] = [*cache[-1:], (dictionary, ids)]
+    return ids[np.asarray(column.indices.to_numpy(zero_copy_only=False), dtype=np.int64)]
+
+
+def _encode(batches: Iterable[pa.RecordBatch | pa.Table], tx_id: bool) -> TransferGraph:
+    """Encode transfer chunks: addresses and assets into global integer ids, chunk by chunk."""
+    nodes, assets = _Ids(), _Ids()
+    src: list[I32] = []
+    dst: list[I32] = []
+    asset_id: list[I32] = []
+    amount: list[F64] = []
+    times: list[I64] = []
+    tx: list[pa.Array] = []
+    shared: list[tuple[pa.Array, I64]] = []
+    for batch in batches:
+        if not batch.num_rows:
+            continue
+        src_ids = _shared_ids(batch.column("from"), nodes, shared)
+        dst_ids = _shared_ids(batch.column("to"), nodes, shared)
+        if src_ids is None or dst_ids is None:
+            src_values, src_idx = _local_dictionary(batch.column("from"))
+            dst_values, dst_idx = _local_dictionary(batch.column("to"))
+            both = pa.concat_arrays([match_keys(src_values), match_keys(dst_values)])
+            ids = nodes.encode(both)
+            src_ids = ids[: len(src_values)][src_idx]
+            dst_ids = ids[len(src_values) :][dst_idx]
+        src.append(src_ids.astype(np.int32))
+        dst.append(dst_ids.astype(np.int32))
+        asset_col = batch.column("asset")
+        asset_col = pc.fill_null(asset_col.cast(pa.string()), "")
+        asset_values, asset_idx = _local_dictionary(asset_col)
+        asset_ids = assets.encode(pc.utf8_upper(pc.utf8_trim_whitespace(asset_values)))
+        asset_id.append(asset_ids[asset_idx].astype(np.int32))
+        try:
+            values = np.asarray(batch.column("amount").cast(pa.float64()).to_numpy(), dtype=np.float64)
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as exc:
+            raise InputError(f"unreadable transfer amount: {exc}") from exc
+        if np.isnan(values).any() or (values < 0).any():
+            raise InputError("transfer amounts must be present and not negative")
+        amount.append(values)
+        times.append(_epoch_seconds(batch.column("time")))
+        if tx_id:
+            tx.append(pc.fill_null(batch.column("tx_id").cast(pa.string()), ""))
+    return TransferGraph(
+        tx_id=(pa.concat_arrays(tx) if tx else pa.array([], pa.string())) if tx_id else None,
+        src=np.concatenate(src) if src else np.zeros(0, np.int32),
+        dst=np.concatenate(dst) if dst else np.zeros(0, np.int32),
+        asset_id=np.concatenate(asset_id) if asset_id else np.zeros(0, np.int32),
+        amount=np.concatenate(amount) if amount else np.zeros(0, np.float64),
+        time=np.concatenate(times) if times else np.zeros(0, np.int64),
+        nodes=nodes.values(),
+        assets=assets.values(),
+    )
+
+
+def load_transfers(path: Path) -> TransferGraph:
+    """Read and encode a transfer file chunk by chunk (Parquet: per batch of a row group).
+
+    Memory stays at the arrays plus one chunk and the address dictionary; transfer ids are
+    not loaded (the graph knows transfers by row number, see :meth:`TransferGraph.tx_labels`).
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise InputError(f"{path}: no such file")
+    columns = [c for c in REQUIRED_COLUMNS if c != "tx_id"]
+    graph = _encode(_batches(path, columns), tx_id=False)
+    return TransferGraph(
+        tx_id=None,
+        src=graph.src,
+        dst=graph.dst,
+        asset_id=graph.asset_id,
+        amount=graph.amount,
+        time=graph.time,
+        nodes=graph.nodes,
+        assets=graph.assets,
+        source=path,
+    )
 
 
 def _epoch_seconds(column: pa.ChunkedArray | pa.Array) -> I64:
@@ -152,40 +350,11 @@ def _epoch_seconds(column: pa.ChunkedArray | pa.Array) -> I64:
 
 
 def build_graph(table: pa.Table) -> TransferGraph:
-    """Encode a transfer table (see :func:`read_transfers`) as arrays."""
-    src_dict = _dictionary(table.column("from"))
-    dst_dict = _dictionary(table.column("to"))
-    both = pa.concat_arrays(
-        [match_keys(src_dict.dictionary.cast(pa.string())), match_keys(dst_dict.dictionary.cast(pa.string()))]
-    ).dictionary_encode()
-    ids = np.asarray(both.indices.to_numpy(zero_copy_only=False), dtype=np.int32)
-    n_src = len(src_dict.dictionary)
-    src = ids[:n_src][np.asarray(src_dict.indices.to_numpy(zero_copy_only=False))]
-    dst = ids[n_src:][np.asarray(dst_dict.indices.to_numpy(zero_copy_only=False))]
-    asset_dict = _dictionary(pc.fill_null(table.column("asset").cast(pa.string()), ""))
-    asset_values = pc.utf8_upper(pc.utf8_trim_whitespace(asset_dict.dictionary.cast(pa.string())))
-    asset_enc = asset_values.dictionary_encode()
-    asset_map = np.asarray(asset_enc.indices.to_numpy(zero_copy_only=False), dtype=np.int32)
-    asset_id = asset_map[np.asarray(asset_dict.indices.to_numpy(zero_copy_only=False))]
-    amount_col = table.column("amount")
-    try:
-        amount = np.asarray(amount_col.cast(pa.float64()).to_numpy(), dtype=np.float64)
-    except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as exc:
-        raise InputError(f"unreadable transfer amount: {exc}") from exc
-    if np.isnan(amount).any() or (amount < 0).any():
-        raise InputError("transfer amounts must be present and not negative")
-    tx_col = table.column("tx_id")
-    tx_id = pc.fill_null(tx_col.combine_chunks().cast(pa.string()), "")
-    return TransferGraph(
-        tx_id=tx_id,
-        src=src.astype(np.int32, copy=False),
-        dst=dst.astype(np.int32, copy=False),
-        asset_id=asset_id.astype(np.int32, copy=False),
-        amount=amount,
-        time=_epoch_seconds(table.column("time")),
-        nodes=both.dictionary,
-        assets=asset_enc.dictionary,
-    )
+    """Encode an in-memory transfer table (see :func:`read_transfers`) as arrays."""
+    missing = [name for name in REQUIRED_COLUMNS if name not in table.column_names]
+    if missing:
+        raise InputError(f"missing column(s) {', '.join(missing)}; need {', '.join(REQUIRED_COLUMNS)}")
+    return _encode(table.to_batches(max_chunksize=_CHUNK), tx_id=True)
 
 
 @dataclass(frozen=True, slots=True)
@@ -264,7 +433,7 @@ class ExposureResult:
             matrix = np.stack(steps[::-1], axis=1)  # designated end first
             valid = matrix >= 0
             offsets = np.concatenate([[0], np.cumsum(valid.sum(axis=1))]).astype(np.int32)
-            values = self.graph.tx_id.take(pa.array(matrix[valid]))
+            values = self.graph.tx_labels(matrix[valid])
             path = pa.ListArray.from_arrays(pa.array(offsets), values)
         else:
             path = pa.array([[] for _ in rows], pa.list_(pa.string()))

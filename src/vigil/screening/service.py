@@ -23,20 +23,24 @@ import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from vigil.crypto.screening import AddressIndex, AddressMatch
 from vigil.lists.importing import ImportOutcome, import_files
 from vigil.match.engine import MatchConfig, Matcher
 from vigil.match.index import MatchIndex
 from vigil.match.parallel import screen_parallel
-from vigil.match.types import Hit, Query
+from vigil.match.types import Explanation, Hit, Query
 from vigil.model import Party
 from vigil.model.groups import group_parties
 from vigil.screening.files import ColumnMapping, InputRecord, ReadReport, ResultWriter, read_records
 from vigil.store.base import Store
-from vigil.store.workflow import AlertItem, Customer, RaiseResult, UpsertResult
+from vigil.store.workflow import AlertItem, AlertKind, Customer, RaiseResult, UpsertResult
 
-__all__ = ["BatchSummary", "RescreenSummary", "ScreeningService"]
+if TYPE_CHECKING:
+    from vigil.crypto.exposure import ExposureResult
+
+__all__ = ["BatchSummary", "RescreenSummary", "ScreeningService", "crypto_hits"]
 
 log = logging.getLogger(__name__)
 
@@ -103,6 +107,101 @@ def _query_dict(query: Query) -> dict[str, Any]:
     }
 
 
+@dataclass(slots=True)
+class _CryptoExplanation(Explanation):
+    """An exact address match (or an invalid address): its text is the sentence itself."""
+
+    sentence: str = ""
+
+    def text(self) -> str:
+        return self.sentence
+
+
+@dataclass(frozen=True, slots=True)
+class _CryptoLists:
+    """The address index of one set of list versions, with the group of every party."""
+
+    index: AddressIndex
+    group_of: dict[str, str]
+    group_refs: dict[str, list[str]]
+    group_parties: dict[str, list[str]]
+    schema_of: dict[str, str]
+
+
+def _crypto_lists(parties: Iterable[Party], index: AddressIndex | None = None) -> _CryptoLists:
+    party_list = list(parties)
+    group_of = group_parties(party_list)
+    refs: dict[str, set[str]] = {}
+    members: dict[str, list[str]] = {}
+    for party in party_list:
+        group = group_of.get(party.id, party.id)
+        refs.setdefault(group, set()).update(party.authority_refs)
+        members.setdefault(group, []).append(party.id)
+    return _CryptoLists(
+        index=index if index is not None else AddressIndex.from_parties(party_list),
+        group_of=group_of,
+        group_refs={g: sorted(r) for g, r in refs.items()},
+        group_parties={g: sorted(m) for g, m in members.items()},
+        schema_of={p.id: p.schema for p in party_list},
+    )
+
+
+def crypto_hits(
+    lists: _CryptoLists, address: str, index: AddressIndex | None = None
+) -> tuple[AddressMatch, list[Hit]]:
+    """Screen one address exactly: its match and one hit per listed group holding it.
+
+    An invalid address gives no hit (it is never matched); ``listed_invalid`` (the listed
+    string itself, which does not validate) gives hits that say so.
+    """
+    result = (index or lists.index).lookup(address)
+    if not result.hit:
+        return result, []
+    check = result.check
+    hits: dict[str, Hit] = {}
+    for listing in result.listings:
+        group = lists.group_of.get(listing.party_id, listing.party_id)
+        if group in hits:
+            continue
+        if result.status == "match":
+            checksum = "checksum verified" if check.checksum == "verified" else f"checksum {check.checksum}"
+            sentence = f"designated digital currency address ({listing.asset}, {check.chain}; {checksum})"
+        else:
+            sentence = (
+                f"designated digital currency address ({listing.asset}), listed verbatim; "
+                f"the listed string is not a valid address: {check.reason}"
+            )
+        hits[group] = Hit(
+            party_id=listing.party_id,
+            score=1.0,
+            matched_name=listing.name,
+            schema=lists.schema_of.get(listing.party_id, ""),
+            explanation=_CryptoExplanation(
+                method="address",
+                name_score=1.0,
+                features={},
+                notes=[sentence],
+                sentence=sentence,
+            ),
+            refs=list(lists.group_refs.get(group, listing.refs)),
+            group=group,
+            party_ids=list(lists.group_parties.get(group, [listing.party_id])),
+        )
+    return result, list(hits.values())
+
+
+def _invalid_hit(address: str, result: AddressMatch) -> Hit:
+    """The output line reporting an address that does not validate (never a match)."""
+    sentence = f"INVALID digital currency address {address.strip()!r}: {result.check.reason}; not screened"
+    return Hit(
+        party_id="",
+        score=0.0,
+        matched_name="",
+        schema="",
+        explanation=_CryptoExplanation(method="invalid", name_score=0.0, sentence=sentence),
+    )
+
+
 class ScreeningService:
     """Screening, monitoring and re-screening over one store."""
 
@@ -120,6 +219,8 @@ class ScreeningService:
         self.workers = workers
         self._matcher: Matcher | None = None
         self._matcher_key: str | None = None
+        self._crypto: _CryptoLists | None = None
+        self._crypto_key: str | None = None
 
     # ------------------------------------------------------------------ lists and matcher
 
@@ -148,6 +249,17 @@ class ScreeningService:
             self._save_cached_index(key, index)
         self._matcher, self._matcher_key = Matcher(index, self.config), key
         return self._matcher
+
+    def crypto_lists(self) -> _CryptoLists:
+        """The designated addresses of the current lists (built once per set of versions)."""
+        key = self._versions_key(self.list_versions())
+        if self._crypto is None or self._crypto_key != key:
+            self._crypto, self._crypto_key = _crypto_lists(self.store.current_parties()), key
+        return self._crypto
+
+    def address_index(self) -> AddressIndex:
+        """The :class:`AddressIndex` of the current lists (cached like the matcher)."""
+        return self.crypto_lists().index
 
     def _cache_path(self, key: str) -> Path | None:
         return None if self.cache_dir is None else self.cache_dir / f"match-index-{key}.pickle"
@@ -214,6 +326,7 @@ class ScreeningService:
         started = time.perf_counter()
         matcher = self.matcher()
         versions = self.list_versions()
+        crypto = self.crypto_lists() if mapping.address_column is not None else None
         run = self.store.start_run(
             "batch",
             actor=actor,
@@ -221,7 +334,7 @@ class ScreeningService:
             list_versions=versions,
         )
         report = ReadReport()
-        rows = rows_with_hits = hits_total = 0
+        rows = rows_with_hits = hits_total = invalid_addresses = address_hits = 0
         created: list[int] = []
         updated: list[int] = []
         with ResultWriter(output) as writer:
@@ -230,13 +343,26 @@ class ScreeningService:
             ):
                 alert_items = []
                 for record, hits in zip(chunk, results, strict=True):
-                    writer.write(record, hits)
+                    found: list[Hit] = []
+                    shown: list[Hit] = []
+                    if crypto is not None and mapping.address_column is not None:
+                        address = record.raw.get(mapping.address_column, "").strip()
+                        if address:
+                            checked, found = crypto_hits(crypto, address)
+                            if checked.status == "invalid":
+                                invalid_addresses += 1
+                                shown = [_invalid_hit(address, checked)]
+                    writer.write(record, [*hits, *found, *shown])
                     rows += 1
-                    if hits:
+                    if hits or found:
                         rows_with_hits += 1
-                        hits_total += len(hits)
+                        hits_total += len(hits) + len(found)
+                        address_hits += len(found)
                         if raise_alerts:
                             alert_items.extend(self._alert_items(record.id, record.query, hits, versions))
+                            alert_items.extend(
+                                self._alert_items(record.id, record.query, found, versions, kind="crypto")
+                            )
                 if alert_items:
                     result = self.store.raise_alerts(run.id, alert_items, actor=actor)
                     created.extend(result.created)
@@ -253,6 +379,11 @@ class ScreeningService:
                 "alerts_created": len(created),
                 "alerts_updated": len(updated),
                 "rows_skipped": report.rows_skipped,
+                **(
+                    {"address_hits": address_hits, "invalid_addresses": invalid_addresses}
+                    if crypto is not None
+                    else {}
+                ),
                 "seconds": round(seconds, 2),
             },
         )
@@ -299,7 +430,7 @@ class ScreeningService:
         query: Query,
         hits: Sequence[Hit],
         versions: dict[str, int],
-        kind: str = "name",
+        kind: AlertKind = "name",
     ) -> list[AlertItem]:
         return [
             AlertItem(
@@ -322,7 +453,7 @@ class ScreeningService:
                     "party_ids": hit.party_ids,
                 },
                 list_versions=versions,
-                kind="name" if kind == "name" else "exposure",
+                kind=kind,
             )
             for hit in hits
         ]
@@ -345,9 +476,18 @@ class ScreeningService:
         actor: str,
         kind: str = "monitor",
         matcher: Matcher | None = None,
+        addresses: AddressIndex | None = None,
     ) -> RescreenSummary:
-        """Screen customers against ``matcher`` (default: every current list) and raise their alerts."""
+        """Screen customers against ``matcher`` (default: every current list) and raise their alerts.
+
+        Every identifier that is a listed wallet address (exact, validated: see
+        :class:`~vigil.crypto.screening.AddressIndex`) raises a ``crypto`` alert; ``addresses``
+        defaults to every designated address of the current lists.
+        """
         started = time.perf_counter()
+        crypto = self.crypto_lists()
+        if addresses is None:
+            addresses = crypto.index if matcher is None else AddressIndex([])
         matcher = matcher or self.matcher()
         versions = self.list_versions()
         run = self.store.start_run(kind, actor=actor, params=self._params(None), list_versions=versions)  # type: ignore[arg-type]
@@ -362,6 +502,10 @@ class ScreeningService:
             items: list[AlertItem] = []
             for query, hits in zip(queries[position : position + len(results)], results, strict=True):
                 items.extend(self._alert_items(query.id, query, hits, versions))
+                if len(addresses):
+                    for value in query.identifiers:
+                        _, found = crypto_hits(crypto, value, addresses)
+                        items.extend(self._alert_items(query.id, query, found, versions, kind="crypto"))
             position += len(results)
             if items:
                 raised: RaiseResult = self.store.raise_alerts(run.id, items, actor=actor)
@@ -372,6 +516,107 @@ class ScreeningService:
             run.id,
             counts={
                 "customers": summary.customers,
+                "alerts_created": len(summary.alerts_created),
+                "alerts_updated": len(summary.alerts_updated),
+                "seconds": round(summary.seconds, 2),
+            },
+        )
+        return summary
+
+    # ------------------------------------------------------------------ crypto exposure
+
+    def raise_exposure_alerts(
+        self, result: ExposureResult, *, actor: str = "cli", params: dict[str, Any] | None = None
+    ) -> RescreenSummary:
+        """Raise an ``exposure`` alert per (address, asset) within ``max_hops`` of a designated
+        address, in a run of kind ``monitor``.
+
+        ``customer_id`` is the address (its matching key), the party the nearest designated
+        holder (the start of the evidence path), the score the haircut share; the explanation
+        gives the hops, the haircut and poison shares and the path of transfer ids.
+        """
+        import numpy as np
+
+        started = time.perf_counter()
+        crypto = self.crypto_lists()
+        versions = self.list_versions()
+        run = self.store.start_run(
+            "monitor",
+            actor=actor,
+            params={
+                "exposure": {"max_hops": result.max_hops, "window": list(result.window), **(params or {})}
+            },
+            list_versions=versions,
+        )
+        graph = result.graph
+        pair_hops = result.hops[result.pair_node]
+        rows = np.flatnonzero(pair_hops > 0)
+        summary = RescreenSummary(run_id=run.id, customers=len(rows), groups_screened=len(crypto.group_refs))
+        holders: dict[int, list[Hit]] = {}
+        items: list[AlertItem] = []
+
+        def flush() -> None:
+            if items:
+                raised = self.store.raise_alerts(run.id, items, actor=actor)
+                summary.alerts_created.extend(raised.created)
+                summary.alerts_updated.extend(raised.updated)
+                items.clear()
+
+        paths = {int(result.pair_node[row]): result.path(int(result.pair_node[row])) for row in rows.tolist()}
+        used = sorted({edge for edges in paths.values() for edge in edges})
+        labels = dict(zip(used, graph.tx_labels(used).to_pylist(), strict=True)) if used else {}
+        for row in rows.tolist():
+            node = int(result.pair_node[row])
+            edges = paths[node]
+            origin = int(graph.src[edges[0]])
+            if origin not in holders:
+                holders[origin] = crypto_hits(crypto, str(graph.nodes[origin].as_py()))[1]
+            inflow = float(result.inflow[row])
+            haircut = float(result.haircut_in[row]) / inflow if inflow else 0.0
+            poison = float(result.poison_in[row]) / inflow if inflow else 0.0
+            address = str(graph.nodes[node].as_py())
+            asset = str(graph.assets[int(result.pair_asset[row])].as_py())
+            path = [str(labels[e]) for e in edges]
+            hops = int(result.hops[node])
+            designated = str(graph.nodes[origin].as_py())
+            for hit in holders[origin]:
+                text = (
+                    f"{hops} hop(s) from designated address {designated} ({hit.matched_name}); "
+                    f"{asset}: haircut share {haircut:.4f}, poison share {poison:.4f}; "
+                    f"path {' > '.join(path)}"
+                )
+                items.append(
+                    AlertItem(
+                        customer_id=address,
+                        query={"address": address, "asset": asset},
+                        party_id=hit.party_id,
+                        group_id=hit.group,
+                        score=round(haircut, 6),
+                        explanation={
+                            "text": text,
+                            "method": "exposure",
+                            "hops": hops,
+                            "asset": asset,
+                            "inflow": inflow,
+                            "haircut_share": haircut,
+                            "poison_share": poison,
+                            "designated_address": designated,
+                            "path": path,
+                            "refs": hit.refs,
+                            "party_ids": hit.party_ids,
+                        },
+                        list_versions=versions,
+                        kind="exposure",
+                    )
+                )
+            if len(items) >= _CHUNK:
+                flush()
+        flush()
+        summary.seconds = time.perf_counter() - started
+        self.store.finish_run(
+            run.id,
+            counts={
+                "exposed": summary.customers,
                 "alerts_created": len(summary.alerts_created),
                 "alerts_updated": len(summary.alerts_updated),
                 "seconds": round(summary.seconds, 2),
@@ -440,7 +685,13 @@ class ScreeningService:
             parties = [p for p in self.store.current_parties() if group_of.get(p.id, p.id) in touched]
             delta = Matcher(MatchIndex.build(parties), self.config)
             customers = list(self.store.iter_customers())
-            screened = self.screen_customers(customers, actor=actor, kind="rescreen", matcher=delta)
+            screened = self.screen_customers(
+                customers,
+                actor=actor,
+                kind="rescreen",
+                matcher=delta,
+                addresses=AddressIndex.from_parties(parties),
+            )
             summary.run_id = screened.run_id
             summary.customers = screened.customers
             summary.alerts_created = screened.alerts_created
