@@ -35,6 +35,7 @@ def test_schema_documents_every_endpoint_and_both_key_headers() -> None:
         ("POST", "/match/{dataset}"),
         ("GET", "/search"),
         ("GET", "/entities/{party_id}"),
+        ("POST", "/crypto/screen"),
         ("GET", "/lists"),
         ("GET", "/lists/{source}/versions"),
         ("GET", "/lists/{source}/diff"),

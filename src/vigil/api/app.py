@@ -29,7 +29,7 @@ from vigil.api.context import ApiContext
 from vigil.api.errors import error_response
 from vigil.api.middleware import AccessLog, BodyLimit
 from vigil.api.models import ErrorOut
-from vigil.api.routers import alerts, allowlist, audit, customers, entities, lists, match, system
+from vigil.api.routers import alerts, allowlist, audit, crypto, customers, entities, lists, match, system
 from vigil.errors import VigilError
 from vigil.settings import Settings, get_settings
 from vigil.store.base import Store
@@ -114,7 +114,7 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
     app.add_exception_handler(HTTPException, _http_error)
     app.add_middleware(BodyLimit, max_bytes=settings.max_request_bytes)
     app.add_middleware(AccessLog)
-    for module in (system, match, entities, lists, alerts, allowlist, customers, audit):
+    for module in (system, match, entities, crypto, lists, alerts, allowlist, customers, audit):
         app.include_router(module.router)
     mount_ui(app)
     return app
