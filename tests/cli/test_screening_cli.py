@@ -61,6 +61,22 @@ def test_compare_explains_a_pair(home: Path) -> None:
     assert other["name_score"] < 0.8 and other["unmatched_query"] == ["su"]
 
 
+def test_compare_scores_labelled_pairs_in_bulk(home: Path, tmp_path: Path) -> None:
+    pairs = tmp_path / "pairs.csv"
+    pairs.write_text(
+        "first,second,type\n"
+        "KIM JONG UN,Gim Jeong-eun,person\n"
+        "KIM JONG SU,KIM JONG UN,person\n"
+        "[x] Co,[x] Company,\n",
+        encoding="utf-8",
+    )
+    result = _vigil(home, "compare", "--pairs", str(pairs))
+    assert result.returncode == 0, result.stderr
+    lines = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [round(line["name_score"], 2) for line in lines[:2]] == [1.0, 0.6]
+    assert lines[2]["first"] == "[x] Co"  # text with brackets is not taken for markup
+
+
 def test_screen_file_with_alerts_then_review(home: Path, tmp_path: Path) -> None:
     source = tmp_path / "customers.csv"
     with source.open("w", newline="", encoding="utf-8") as handle:

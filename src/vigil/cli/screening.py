@@ -175,26 +175,49 @@ def register(app: typer.Typer, console: Any, err_console: Any) -> None:
 
     @app.command("compare")
     def compare(
-        first: Annotated[str, typer.Argument(help="The first name (the query).")],
-        second: Annotated[str, typer.Argument(help="The second name (as listed).")],
+        first: Annotated[str | None, typer.Argument(help="The first name (the query).")] = None,
+        second: Annotated[str | None, typer.Argument(help="The second name (as listed).")] = None,
         schema: TypeOption = None,
+        pairs: Annotated[
+            Path | None,
+            typer.Option(
+                help="A CSV of labelled pairs (columns first, second, optional type): JSON lines out."
+            ),
+        ] = None,
         algorithm: AlgorithmOption = DEFAULT_ALGORITHM,
         as_json: JsonFlag = False,
     ) -> None:
-        """Score one pair of names and explain why they do or do not meet.
+        """Score one pair of names and explain why they do or do not meet (or a CSV of pairs).
 
         Example: vigil compare "Gim Jeong-eun" "KIM JONG UN" --type person
+        Example: vigil compare --pairs labelled.csv > scores.jsonl
         """
+        import csv
+
         from vigil.match.algorithms import get_algorithm
         from vigil.match.prepare import prepare_name, schema_class
 
-        try:
-            kind = schema_class(_schema(schema))
+        def score(a: str, b: str, type_text: str | None) -> Any:
+            kind = schema_class(_schema(type_text))
             listed_kind = "person" if kind == "any" else kind
-            scorer = get_algorithm(algorithm)
-            explanation = scorer(
-                prepare_name(first, kind), prepare_name(second, listed_kind), listed_kind, None
+            return get_algorithm(algorithm)(
+                prepare_name(a, kind), prepare_name(b, listed_kind), listed_kind, None
             )
+
+        try:
+            if pairs is not None:
+                with pairs.open(encoding="utf-8-sig", newline="") as handle:
+                    reader = csv.DictReader(handle)
+                    if reader.fieldnames is None or not {"first", "second"} <= set(reader.fieldnames):
+                        raise InputError(f"{pairs}: needs the columns first and second (optional: type)")
+                    for row in reader:
+                        result = score(row["first"] or "", row["second"] or "", row.get("type") or schema)
+                        line = {"first": row["first"], "second": row["second"], **_explanation_dict(result)}
+                        typer.echo(json.dumps(line, ensure_ascii=False))
+                return
+            if first is None or second is None:
+                raise InputError("give two names, or --pairs FILE")
+            explanation = score(first, second, schema)
         except VigilError as exc:
             _fail(err_console, exc)
         if as_json:
