@@ -117,6 +117,17 @@ async def _check_csrf(request: Request, token: str) -> None:
         raise Forbidden("the form is stale or did not come from this site; reload the page")
 
 
+async def _form_principal(request: Request, csrf: str, role: Role) -> tuple[Principal, HTMLResponse | None]:
+    """The signed-in principal of a form post, and the 403 page when its token or role is wrong."""
+    principal = await principal_of(request)
+    try:
+        await _check_csrf(request, csrf)
+        _require(principal, role)
+    except Forbidden as exc:
+        return principal, _page(request, "error.html", principal, status_code=403, message=str(exc))
+    return principal, None
+
+
 def _page(
     request: Request, name: str, principal: Principal | None, status_code: int = 200, **values: Any
 ) -> HTMLResponse:
@@ -474,12 +485,9 @@ async def dispose(
     row_version: Annotated[int, Form()] = 0,
     csrf: Annotated[str, Form()] = "",
 ) -> Response:
-    principal = await principal_of(request)
-    try:
-        await _check_csrf(request, csrf)
-        _require(principal, "reviewer")
-    except Forbidden as exc:
-        return _page(request, "error.html", principal, status_code=403, message=str(exc))
+    principal, refused = await _form_principal(request, csrf, "reviewer")
+    if refused is not None:
+        return refused
     context = context_of(request)
     if decision not in _DECISION_LABELS:
         return await _alert_view(request, principal, alert_id, error="Choose a decision.", status_code=400)
@@ -512,12 +520,9 @@ async def allow_from_alert(
     csrf: Annotated[str, Form()] = "",
 ) -> Response:
     """Allowlist the alert's customer and listed group (reviewers; closed false positives only)."""
-    principal = await principal_of(request)
-    try:
-        await _check_csrf(request, csrf)
-        _require(principal, "reviewer")
-    except Forbidden as exc:
-        return _page(request, "error.html", principal, status_code=403, message=str(exc))
+    principal, refused = await _form_principal(request, csrf, "reviewer")
+    if refused is not None:
+        return refused
     context = context_of(request)
 
     async def error(message: str, status_code: int = 400) -> HTMLResponse:
@@ -594,12 +599,9 @@ async def revoke_allow(
     csrf: Annotated[str, Form()] = "",
 ) -> Response:
     """Revoke an allowlist entry with a reason (reviewers); the next screening alerts again."""
-    principal = await principal_of(request)
-    try:
-        await _check_csrf(request, csrf)
-        _require(principal, "reviewer")
-    except Forbidden as exc:
-        return _page(request, "error.html", principal, status_code=403, message=str(exc))
+    principal, refused = await _form_principal(request, csrf, "reviewer")
+    if refused is not None:
+        return refused
     context = context_of(request)
     if not reason.strip():
         return await _allowlist_view(
@@ -639,12 +641,9 @@ async def lists_page(request: Request) -> HTMLResponse:
 @router.post("/lists/update", response_class=HTMLResponse)
 async def lists_update(request: Request, csrf: Annotated[str, Form()] = "") -> HTMLResponse:
     """Download the loaded lists from their publishers, import new versions, re-screen (admins)."""
-    principal = await principal_of(request)
-    try:
-        await _check_csrf(request, csrf)
-        _require(principal, "admin")
-    except Forbidden as exc:
-        return _page(request, "error.html", principal, status_code=403, message=str(exc))
+    principal, refused = await _form_principal(request, csrf, "admin")
+    if refused is not None:
+        return refused
     context = context_of(request)
 
     def run() -> tuple[UpdateResult, list[dict[str, Any]]]:
