@@ -1,0 +1,1 @@
+"""Ownership (OFAC 50 % rule) and relationship networks between listed parties."""
