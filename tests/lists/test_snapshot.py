@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+import vigil
 from vigil.lists.snapshot import ensure_snapshot, load_snapshot, snapshot_dir, snapshot_manifest
 from vigil.model import Party
 from vigil.sources.safe_io import open_list_file
@@ -92,5 +93,11 @@ def test_uk_ships_group_with_ofac_vessels_by_imo(loaded: Store) -> None:
 
 
 def test_store_does_not_need_shared_data(loaded: Store, lists_dir: Path) -> None:
-    # The snapshot lives inside the package, not in ../shared.
-    assert lists_dir.resolve() not in snapshot_dir().resolve().parents
+    # Every bundled file lives inside the installed package, none in ../shared.
+    package = Path(vigil.__file__).resolve().parent
+    for entry in snapshot_manifest():
+        for name in entry.files.values():
+            path = (snapshot_dir() / name).resolve()
+            assert package in path.parents and path.is_file()
+            assert lists_dir.resolve() not in path.parents
+    assert all(v.origin.startswith("bundled snapshot") for v in loaded.versions())

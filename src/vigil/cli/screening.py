@@ -122,6 +122,21 @@ def _fail(console: Any, exc: VigilError) -> None:
     raise typer.Exit(code=2)
 
 
+def _print_rows(
+    console: Any, title: str, rows: list[dict[str, Any]], columns: tuple[str, ...], as_json: bool
+) -> None:
+    """Rows as JSON, or as a table of ``columns`` (empty cells for None)."""
+    if as_json:
+        console.print_json(json.dumps(rows))
+        return
+    table = Table(title=title)
+    for column in columns:
+        table.add_column(column, overflow="fold")
+    for row in rows:
+        table.add_row(*(str(row[c]) if row[c] is not None else "" for c in columns))
+    console.print(table)
+
+
 def register(app: typer.Typer, console: Any, err_console: Any) -> None:
     """Add the screening commands to the ``vigil`` app."""
 
@@ -394,15 +409,7 @@ def register(app: typer.Typer, console: Any, err_console: Any) -> None:
                         break
         except VigilError as exc:
             _fail(err_console, exc)
-        if as_json:
-            console.print_json(json.dumps(rows))
-            return
-        table = Table(title="Monitored customers")
-        for column in ("id", "name", "schema", "dob"):
-            table.add_column(column)
-        for row in rows:
-            table.add_row(*(str(row[c] or "") for c in ("id", "name", "schema", "dob")))
-        console.print(table)
+        _print_rows(console, "Monitored customers", rows, ("id", "name", "schema", "dob"), as_json)
 
     def _alert_dict(alert: Alert) -> dict[str, Any]:
         return {
@@ -557,17 +564,9 @@ def register(app: typer.Typer, console: Any, err_console: Any) -> None:
             }
             for e in entries
         ]
-        if as_json:
-            console.print_json(json.dumps(rows))
-            return
-        table = Table(title="Allowlist")
-        for column in ("id", "customer", "group", "reason", "by", "expires"):
-            table.add_column(column, overflow="fold")
-        for row in rows:
-            table.add_row(
-                *(str(row[c] or "") for c in ("id", "customer", "group", "reason", "by", "expires"))
-            )
-        console.print(table)
+        _print_rows(
+            console, "Allowlist", rows, ("id", "customer", "group", "reason", "by", "expires"), as_json
+        )
 
     @allow_app.command("revoke")
     def allow_revoke(
@@ -763,15 +762,7 @@ def register(app: typer.Typer, console: Any, err_console: Any) -> None:
         except VigilError as exc:
             _fail(err_console, exc)
         rows = [{"id": k.id, "name": k.name, "role": k.role, "created_at": k.created_at} for k in keys]
-        if as_json:
-            console.print_json(json.dumps(rows))
-            return
-        table = Table(title="API keys")
-        for column in ("id", "name", "role", "created_at"):
-            table.add_column(column)
-        for row in rows:
-            table.add_row(*(str(row[c]) for c in ("id", "name", "role", "created_at")))
-        console.print(table)
+        _print_rows(console, "API keys", rows, ("id", "name", "role", "created_at"), as_json)
 
     @keys_app.command("revoke")
     def keys_revoke(key_id: Annotated[int, typer.Argument()]) -> None:
