@@ -22,6 +22,7 @@ from rich.table import Table
 
 from vigil.cli.crypto import register as register_crypto
 from vigil.cli.graph import register as register_graph
+from vigil.cli.maritime import register as register_maritime
 from vigil.cli.screening import register as register_screening
 from vigil.errors import VigilError
 from vigil.lists.fetch import DEFAULT_UPDATE_SOURCES, update_lists
@@ -452,6 +453,7 @@ def _print_party(party: Party) -> None:
 register_screening(app, console, err_console)
 register_crypto(app, console, err_console)
 register_graph(app, console, err_console)
+register_maritime(app, console, err_console)
 
 if __name__ == "__main__":
     app()

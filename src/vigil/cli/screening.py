@@ -711,7 +711,7 @@ def register(app: typer.Typer, console: Any, err_console: Any) -> None:
         port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
         workers: Annotated[int, typer.Option(help="Server processes (one per core serves most load).")] = 1,
     ) -> None:
-        """Serve the REST API (and, once it exists, the web UI).
+        """Serve the REST API and the web UI (at /ui).
 
         Clients authenticate with API keys made by `vigil keys add`.
 
