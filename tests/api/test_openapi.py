@@ -52,6 +52,19 @@ def test_schema_documents_every_endpoint_and_both_key_headers() -> None:
         ("DELETE", "/customers/{customer_id}"),
         ("GET", "/audit"),
         ("GET", "/audit/verify"),
+        ("GET", "/monitor/scorecard"),
+        ("GET", "/monitor/timeline"),
+        ("GET", "/monitor/export"),
+        ("GET", "/graph/paths"),
+        ("GET", "/graph/neighbours"),
+        ("GET", "/graph/search"),
+        ("GET", "/graph/clusters"),
+        ("POST", "/graph/ownership"),
+        ("GET", "/vessels"),
+        ("GET", "/vessels/{key}"),
+        ("GET", "/vessels/{key}/track"),
+        ("GET", "/ais/events"),
+        ("POST", "/ais/detect"),
     }
     assert set(schema["components"]["securitySchemes"]) == {"HTTPBearer", "APIKeyHeader"}
     assert "security" not in schema["paths"]["/health"]["get"]

@@ -17,6 +17,8 @@ SNAPSHOT = (
     Path(__file__).resolve().parents[2] / "src" / "vigil" / "data" / "snapshot" / "sdn_advanced.xml.bz2"
 )
 P = "ofac_sdn_advanced:"
+# parsing the whole OFAC advanced XML takes most of a minute on a busy 2-core machine
+pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
@@ -77,3 +79,43 @@ def test_dprk_vessel_default_targets(graph: nx.MultiDiGraph[str]) -> None:
     assert report.exposure == 1.0
     assert 1 <= len(report.paths) <= 3
     assert all(len(p.nodes) - 1 <= 3 for p in report.paths)
+
+
+def test_every_profile_relationship_is_an_edge(parties: list[Party], graph: nx.MultiDiGraph[str]) -> None:
+    # OFAC's advanced XML carries 8,194 profile relationships; each becomes one edge of its kind
+    expected = Counter(r.kind for p in parties for r in p.relations)
+    got = Counter(d["kind"] for _u, _v, d in graph.edges(data=True) if not d["kind"].startswith("shared_"))
+    assert got == expected
+    assert sum(got.values()) == 8194
+    assert got["owned_or_controlled_by"] == 4632 and got["acting_for"] == 1348
+
+
+def test_dprk_edges_by_relation_type_equal_reference(graph: nx.MultiDiGraph[str], shared_data: Path) -> None:
+    reference = shared_data / "reference"
+    with (reference / "ofac_dprk_relationships.csv").open(newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    with (reference / "ofac_dprk_party_attributes.csv").open(newline="") as handle:
+        dprk = {P + row["uid"] for row in csv.DictReader(handle)}
+    got = Counter(
+        d["text"]
+        for u, v, d in graph.edges(data=True)
+        if not d["kind"].startswith("shared_") and (u in dprk or v in dprk)
+    )
+    assert got == Counter(row["relation"] for row in rows)
+    assert got == {
+        "Owned or Controlled By": 128,
+        "Acting for or on behalf of": 73,
+        "Providing support to": 43,
+        "Leader or official of": 15,
+    }
+    # and each reference row is an edge between the same two parties
+    for row in rows:
+        assert graph.has_edge(P + row["from_uid"], P + row["to_uid"]), row
+
+
+def test_dprk_individual_to_bank_path(graph: nx.MultiDiGraph[str]) -> None:
+    # RA Kyong-Su acts for TANCHON COMMERCIAL BANK (reference row 1): one hop, weight 0.8
+    report = paths_to_designated(graph, P + "15656", max_hops=1, k=5, targets={P + "9346"})
+    assert report.shortest is not None and report.shortest.nodes == [P + "15656", P + "9346"]
+    assert report.shortest.hops[0].evidence[0]["evidence"] == "Acting for or on behalf of"
+    assert report.exposure == 0.8

@@ -30,6 +30,9 @@ from vigil.api.errors import error_response
 from vigil.api.middleware import AccessLog, BodyLimit
 from vigil.api.models import ErrorOut
 from vigil.api.routers import alerts, allowlist, audit, crypto, customers, entities, lists, match, system
+from vigil.api.routers import graph as graph_router
+from vigil.api.routers import maritime as maritime_router
+from vigil.api.routers import monitor as monitor_router
 from vigil.errors import VigilError
 from vigil.settings import Settings, get_settings
 from vigil.store.base import Store
@@ -85,6 +88,14 @@ async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     )
 
 
+async def _number_out_of_range(request: Request, exc: Exception) -> JSONResponse:
+    """A number in the request too large for the store (``/alerts/9223372036854775808``): 422, not 500."""
+    return JSONResponse(
+        status_code=422,
+        content={"error": "ValidationError", "detail": "a number in the request is out of range"},
+    )
+
+
 def create_app(settings: Settings | None = None, *, store: Store | None = None) -> FastAPI:
     """The API over ``store`` (default: the store of ``settings.database_url``, opened on first use).
 
@@ -112,9 +123,23 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
     app.add_exception_handler(VigilError, _vigil_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(HTTPException, _http_error)
+    app.add_exception_handler(OverflowError, _number_out_of_range)
     app.add_middleware(BodyLimit, max_bytes=settings.max_request_bytes)
     app.add_middleware(AccessLog)
-    for module in (system, match, entities, crypto, lists, alerts, allowlist, customers, audit):
+    for module in (
+        system,
+        match,
+        entities,
+        crypto,
+        lists,
+        alerts,
+        allowlist,
+        customers,
+        audit,
+        monitor_router,
+        maritime_router,
+    ):
         app.include_router(module.router)
+    app.include_router(graph_router.router)
     mount_ui(app)
     return app

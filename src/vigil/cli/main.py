@@ -23,7 +23,9 @@ from rich.table import Table
 from vigil.cli.crypto import register as register_crypto
 from vigil.cli.graph import register as register_graph
 from vigil.cli.maritime import register as register_maritime
+from vigil.cli.monitor import register as register_monitor
 from vigil.cli.screening import register as register_screening
+from vigil.cli.spark import register as register_spark
 from vigil.errors import VigilError
 from vigil.lists.fetch import DEFAULT_UPDATE_SOURCES, update_lists
 from vigil.lists.importing import ImportOutcome, import_files
@@ -453,7 +455,9 @@ def _print_party(party: Party) -> None:
 register_screening(app, console, err_console)
 register_crypto(app, console, err_console)
 register_graph(app, console, err_console)
+register_monitor(app, console, err_console)
 register_maritime(app, console, err_console)
+register_spark(app, console, err_console)
 
 if __name__ == "__main__":
     app()

@@ -624,6 +624,91 @@ class ScreeningService:
         )
         return summary
 
+    # ------------------------------------------------------------------ network exposure
+
+    def raise_network_exposure_alerts(
+        self,
+        graph: Any,
+        links: dict[str, str],
+        *,
+        max_hops: int = 3,
+        min_score: float = 0.0,
+        actor: str = "cli",
+    ) -> RescreenSummary:
+        """Raise an ``exposure`` alert for each customer whose node in the network ``graph``
+        (``links``: customer id -> node id, see :mod:`vigil.graph.network`) is not designated
+        itself but has a path of at most ``max_hops`` hops to a designated party, with an
+        exposure score of at least ``min_score``; in a run of kind ``monitor``.
+
+        The alert's party is the designated party at the end of the best path, its score the
+        path's exposure score; the explanation gives every hop with its evidence.
+        """
+        from vigil.graph.network import paths_to_designated
+
+        started = time.perf_counter()
+        versions = self.list_versions()
+        run = self.store.start_run(
+            "monitor",
+            actor=actor,
+            params={"network_exposure": {"max_hops": max_hops, "min_score": min_score}},
+            list_versions=versions,
+        )
+        summary = RescreenSummary(run_id=run.id, customers=len(links), groups_screened=0)
+        groups: dict[str, str] | None = None
+        items: list[AlertItem] = []
+        for customer_id, node in sorted(links.items()):
+            if node not in graph or graph.nodes[node].get("designated"):
+                continue  # a listed customer is a name/identifier alert, not an exposure one
+            report = paths_to_designated(graph, node, max_hops=max_hops, k=1)
+            if not report.paths or report.exposure < min_score:
+                continue
+            if groups is None:
+                groups = group_parties(list(self.store.current_parties()))
+            best = report.paths[0]
+            target = best.target
+            steps = []
+            for hop in best.hops:
+                why = "; ".join(str(e["evidence"]) for e in hop.evidence)
+                steps.append(f"{graph.nodes[hop.target].get('name', hop.target)} [{why}]")
+            text = (
+                f"{len(best.hops)} hop(s) from designated {graph.nodes[target].get('name', target)}, "
+                f"exposure {best.score:g}: {graph.nodes[node].get('name', node)} > " + " > ".join(steps)
+            )
+            items.append(
+                AlertItem(
+                    customer_id=customer_id,
+                    query={"network_node": node, "name": graph.nodes[node].get("name", node)},
+                    party_id=target,
+                    group_id=groups.get(target, target),
+                    score=best.score,
+                    explanation={
+                        "text": text,
+                        "method": "network",
+                        "hops": len(best.hops),
+                        "exposure": best.score,
+                        "path": best.to_dict(),
+                    },
+                    list_versions=versions,
+                    kind="exposure",
+                )
+            )
+        if items:
+            raised = self.store.raise_alerts(run.id, items, actor=actor)
+            summary.alerts_created.extend(raised.created)
+            summary.alerts_updated.extend(raised.updated)
+        summary.seconds = time.perf_counter() - started
+        self.store.finish_run(
+            run.id,
+            counts={
+                "customers": summary.customers,
+                "exposed": len(items),
+                "alerts_created": len(summary.alerts_created),
+                "alerts_updated": len(summary.alerts_updated),
+                "seconds": round(summary.seconds, 2),
+            },
+        )
+        return summary
+
     # ------------------------------------------------------------------ re-screening on list updates
 
     def import_and_rescreen(

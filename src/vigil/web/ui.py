@@ -1081,4 +1081,7 @@ def mount_ui(app: FastAPI) -> None:
         return response
 
     app.include_router(router)
+    app.include_router(__import__("vigil.web.network_ui", fromlist=["router"]).router)
+    app.include_router(__import__("vigil.web.monitor_ui", fromlist=["router"]).router)
+    app.include_router(__import__("vigil.web.vessels_ui", fromlist=["router"]).router)
     app.mount("/ui/static", StaticFiles(directory=str(_HERE / "static")), name="ui-static")
