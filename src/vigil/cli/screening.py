@@ -586,16 +586,33 @@ def register(app: typer.Typer, console: Any, err_console: Any) -> None:
         console.print(f"allowlist entry {entry_id} revoked", highlight=False)
 
     @audit_app.command("verify")
-    def audit_verify(as_json: JsonFlag = False) -> None:
+    def audit_verify(
+        anchor: Annotated[
+            str | None,
+            typer.Option(
+                help="A head kept elsewhere earlier, as SEQ:HASH (printed by this command): also finds "
+                "the newest records deleted, or the chain recomputed, since then."
+            ),
+        ] = None,
+        as_json: JsonFlag = False,
+    ) -> None:
         """Check the audit log's hash chain: any changed, deleted or reordered record is found.
 
-        Exits with code 1 when the chain is broken.
+        A chain alone cannot show that its newest records were cut off; keep the printed head
+        somewhere else and pass it back with --anchor. Exits with code 1 when the chain is broken.
 
         Example: vigil audit verify
+        Example: vigil audit verify --anchor 1842:9f2c…
         """
+        anchored: tuple[int, str] | None = None
+        if anchor is not None:
+            seq_text, _, digest = anchor.partition(":")
+            if not seq_text.strip().isdigit() or not digest.strip():
+                _fail(err_console, InputError(f"--anchor {anchor!r}: expected SEQ:HASH, e.g. 1842:9f2c…"))
+            anchored = (int(seq_text), digest.strip())
         try:
             with _store() as store:
-                report = store.audit_verify()
+                report = store.audit_verify(anchored)
                 head = store.audit_head()
         except VigilError as exc:
             _fail(err_console, exc)
@@ -610,7 +627,11 @@ def register(app: typer.Typer, console: Any, err_console: Any) -> None:
             console.print_json(json.dumps(data))
         elif report.ok:
             console.print(
-                f"audit log intact: {report.records:,} records; head {data['head']}", highlight=False
+                f"audit log intact: {report.records:,} records; head "
+                + (
+                    "none" if head is None else f"{head[0]}:{head[1]} (keep it elsewhere; --anchor checks it)"
+                ),
+                highlight=False,
             )
         else:
             console.print(

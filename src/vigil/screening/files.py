@@ -671,9 +671,10 @@ def _read_parquet(state: _ReadState) -> Rows:
     path = state.path
     with path.open("rb") as handle:
         head = handle.read(4)
-        handle.seek(-4, os.SEEK_END)
+        size = handle.seek(0, os.SEEK_END)
+        handle.seek(max(size - 4, 0))  # a file under 4 bytes cannot seek to -4 from its end
         tail = handle.read(4)
-    if head != b"PAR1" or tail != b"PAR1":
+    if size < 8 or head != b"PAR1" or tail != b"PAR1":
         raise InputError(f"{path}: not a Parquet file (no PAR1 magic bytes)")
     number = 0
     try:
@@ -686,7 +687,7 @@ def _read_parquet(state: _ReadState) -> Rows:
             for values in zip(*columns, strict=True):
                 number += 1
                 yield number, dict(zip(names, values, strict=True))
-    except (pa.ArrowException, OSError) as exc:
+    except (pa.ArrowException, OSError, UnicodeDecodeError) as exc:  # a text column may hold non-UTF-8 bytes
         raise InputError(f"{_where(path, number + 1)}: unreadable Parquet data: {exc}") from exc
 
 

@@ -15,6 +15,7 @@ import io
 import lzma
 import re
 import zipfile
+import zlib
 from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any
@@ -92,7 +93,7 @@ def read_text(
     with open_list_file(path, max_bytes=max_bytes) as handle:
         try:
             data = handle.read()
-        except (OSError, EOFError, lzma.LZMAError) as exc:
+        except (OSError, EOFError, lzma.LZMAError, zlib.error) as exc:
             raise ListFormatError(str(path), f"corrupt compressed data: {exc}") from exc
     if not data.strip():
         raise ListFormatError(str(path), "file is empty")
@@ -145,7 +146,7 @@ def iterparse_xml(
     try:
         try:
             _refuse_doctype(stream, name)  # type: ignore[arg-type]
-        except (OSError, EOFError, lzma.LZMAError) as exc:
+        except (OSError, EOFError, lzma.LZMAError, zlib.error) as exc:
             raise ListFormatError(name, f"cannot read: {exc}") from exc
         context = etree.iterparse(stream, events=("end",), tag=tags, **_parser_options())
         found = False
@@ -167,7 +168,7 @@ def iterparse_xml(
         if "empty" in message.lower() or "Document is empty" in message:
             raise ListFormatError(name, "file is empty or not XML", location=f"line {line}") from exc
         raise ListFormatError(name, f"malformed XML: {message}", location=f"line {line}") from exc
-    except (OSError, EOFError, lzma.LZMAError) as exc:
+    except (OSError, EOFError, lzma.LZMAError, zlib.error) as exc:
         raise ListFormatError(name, f"cannot read: {exc}") from exc
     finally:
         stream.close()

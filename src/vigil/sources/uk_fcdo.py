@@ -25,6 +25,7 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+import zlib
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -205,7 +206,10 @@ def _ods_rows(path: Path, warnings: list[str]) -> Iterator[tuple[int, list[str |
             info = archive.getinfo("content.xml")
         except KeyError:
             raise ListFormatError(name, "no content.xml member: not an ODS spreadsheet") from None
-        member = archive.open(info)
+        try:
+            member = archive.open(info)
+        except (zipfile.BadZipFile, NotImplementedError, RuntimeError, OSError) as exc:  # damaged/encrypted
+            raise ListFormatError(name, f"cannot read content.xml: {exc}") from exc
         stream = io.BufferedReader(BudgetReader(member, f"{name}!content.xml", DEFAULT_MAX_LIST_BYTES))
         row_number = 0
         table_name = "?"
@@ -255,7 +259,7 @@ def _ods_rows(path: Path, warnings: list[str]) -> Iterator[tuple[int, list[str |
                 f"malformed content.xml: {exc.msg or exc}",
                 location=f"content.xml line {exc.lineno or '?'}",
             ) from exc
-        except (OSError, EOFError, zipfile.BadZipFile) as exc:
+        except (OSError, EOFError, zipfile.BadZipFile, zlib.error) as exc:
             raise ListFormatError(name, f"cannot read content.xml: {exc}") from exc
         finally:
             stream.close()
