@@ -97,6 +97,11 @@ def test_cli_scorecard_timeline_add_export(un_store_path: Path, tmp_path: Path) 
     done = runner.invoke(app, ["monitor", "scorecard", "--json"], env=env)
     assert done.exit_code == 0, done.output
     assert [s["iso3"] for s in json.loads(done.output)["states"]][:2] == ["BRN", "KHM"]
+    table = runner.invoke(app, ["monitor", "scorecard"], env={**env, "COLUMNS": "100"})
+    assert table.exit_code == 0, table.output
+    brunei = next(line for line in table.output.splitlines() if "BRN" in line)
+    assert "?" in brunei and "no " not in brunei  # no data is shown as unknown, never as no
+    assert "unknown: no data, which is not no" in table.output
     done = runner.invoke(
         app, ["monitor", "timeline", "--from", "2016", "--kind", "nuclear_test", "--json"], env=env
     )

@@ -78,16 +78,23 @@ def register(app: typer.Typer, console: Any, err_console: Any) -> None:
         if as_json:
             console.print_json(json.dumps(card.to_dict()))
             return
-        table = Table(title="Implementation scorecard (unknown = no data, not no)")
-        table.add_column("state")
+        reports = Table(
+            title="Implementation reports submitted, per resolution",
+            caption="yes / no / ? (unknown: no data, which is not no)",
+        )
+        reports.add_column("state")
         for res in card.resolutions:
-            table.add_column(res)
+            reports.add_column(res, justify="center")
+        for s in card.states:
+            reports.add_row(s.iso3, *[_short(s.reports[r].value) for r in card.resolutions])
+        console.print(reports)
+        table = Table(title="Scorecard (unknown = no data, not no)")
+        table.add_column("state", overflow="fold")
         for column in ("reports", "DPRK mission", "visa regime", "enforcement"):
-            table.add_column(column)
+            table.add_column(column, overflow="fold")
         for s in card.states:
             table.add_row(
                 f"{s.name} ({s.iso3})",
-                *[s.reports[r].value for r in card.resolutions],
                 s.reports_summary.value,
                 s.mission.value,
                 s.visa.value,
@@ -95,6 +102,9 @@ def register(app: typer.Typer, console: Any, err_console: Any) -> None:
             )
         console.print(table)
         console.print("Sources and confidence of every cell: vigil monitor scorecard --json", highlight=False)
+
+    def _short(value: str) -> str:
+        return "?" if value == "unknown" else value
 
     @monitor_app.command("timeline")
     def timeline(
