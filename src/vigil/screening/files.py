@@ -948,6 +948,35 @@ class _XlsxSink(_Sink):
         self.workbook.save(self.path)
 
 
+def result_arrow_schema() -> Any:
+    """The Arrow schema of a results row (one row per input row, its hits nested), for Parquet
+    results here and for the Spark backend's output, which must be the same."""
+    import pyarrow as pa  # deferred: only needed for Parquet
+
+    hit = pa.struct(
+        [
+            ("rank", pa.int32()),
+            ("party_id", pa.string()),
+            ("score", pa.float64()),
+            ("refs", pa.list_(pa.string())),
+            ("matched_name", pa.string()),
+            ("schema", pa.string()),
+            ("explanation", pa.string()),
+        ]
+    )
+    return pa.schema(
+        [
+            ("row", pa.int64()),
+            ("id", pa.string()),
+            ("name", pa.string()),
+            ("type", pa.string()),
+            ("dob", pa.string()),
+            ("country", pa.string()),
+            ("hits", pa.list_(hit)),
+        ]
+    )
+
+
 class _ParquetSink(_Sink):
     def __init__(self, path: Path, row_group_size: int) -> None:
         super().__init__(path, row_group_size)
@@ -955,28 +984,7 @@ class _ParquetSink(_Sink):
         import pyarrow.parquet as pq
 
         self.pa = pa
-        hit = pa.struct(
-            [
-                ("rank", pa.int32()),
-                ("party_id", pa.string()),
-                ("score", pa.float64()),
-                ("refs", pa.list_(pa.string())),
-                ("matched_name", pa.string()),
-                ("schema", pa.string()),
-                ("explanation", pa.string()),
-            ]
-        )
-        self.schema = pa.schema(
-            [
-                ("row", pa.int64()),
-                ("id", pa.string()),
-                ("name", pa.string()),
-                ("type", pa.string()),
-                ("dob", pa.string()),
-                ("country", pa.string()),
-                ("hits", pa.list_(hit)),
-            ]
-        )
+        self.schema = result_arrow_schema()
         self.row_group_size = row_group_size
         self.buffer: list[dict[str, Any]] = []
         self.writer = pq.ParquetWriter(str(path), self.schema)

@@ -43,6 +43,7 @@ from vigil.screening.files import (
     _header_names,
     _ReadState,
     _result,
+    result_arrow_schema,
 )
 from vigil.screening.service import _crypto_lists, _CryptoLists, _invalid_hit, crypto_hits
 from vigil.spark.session import raise_job_error
@@ -227,7 +228,7 @@ class _Job:
 def _screen_file_batches(batches: Iterable[pa.RecordBatch], job: _Job) -> Iterator[pa.RecordBatch]:
     import pyarrow as pa
 
-    schema = _result_arrow_schema()
+    schema = result_arrow_schema()
     state = job.state()
     matcher = _matcher(job.matcher)
     crypto: _CryptoLists | None = None if job.crypto is None else job.crypto.value
@@ -247,33 +248,6 @@ def _screen_file_batches(batches: Iterable[pa.RecordBatch], job: _Job) -> Iterat
                         extra.append(_invalid_hit(address, checked))
             results.append(_result(record, [*hits, *extra]))
         yield pa.RecordBatch.from_pylist(results, schema=schema)
-
-
-def _result_arrow_schema() -> pa.Schema:
-    import pyarrow as pa
-
-    hit = pa.struct(
-        [
-            ("rank", pa.int32()),
-            ("party_id", pa.string()),
-            ("score", pa.float64()),
-            ("refs", pa.list_(pa.string())),
-            ("matched_name", pa.string()),
-            ("schema", pa.string()),
-            ("explanation", pa.string()),
-        ]
-    )
-    return pa.schema(
-        [
-            ("row", pa.int64()),
-            ("id", pa.string()),
-            ("name", pa.string()),
-            ("type", pa.string()),
-            ("dob", pa.string()),
-            ("country", pa.string()),
-            ("hits", pa.list_(hit)),
-        ]
-    )
 
 
 def _ordered(table: DataFrame, partitions: int | None) -> DataFrame:
